@@ -1,0 +1,67 @@
+// Builds three kinds of bundle:
+//  - dist/extension.js: the extension host entry (node, cjs, `vscode` external);
+//  - dist/kube.js: @kubernetes/client-node and our adapter, required lazily so activation never loads it;
+//  - dist/webviews/<panel>.js: one browser ESM bundle per folder of webview-ui/ that has a main.ts.
+// Flags: --watch, --production (minified, no source maps), --metafile (writes dist/meta.json for the bench).
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const wantMeta = process.argv.includes('--metafile');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  metafile: wantMeta,
+  legalComments: 'none',
+};
+
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // The Kubernetes bundle is loaded with require('./kube.js') at run time; keep esbuild from inlining it.
+  external: ['vscode', './kube.js'],
+  mainFields: ['module', 'main'],
+};
+
+const webviewEntries = existsSync('webview-ui')
+  ? readdirSync('webview-ui', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join('webview-ui', d.name, 'main.ts')))
+      .map((d) => ({ in: join('webview-ui', d.name, 'main.ts'), out: d.name }))
+  : [];
+
+const contexts = [
+  { name: 'extension', options: { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' } },
+  { name: 'kube', options: { ...nodeCommon, entryPoints: ['src/infra/kube/index.ts'], outfile: 'dist/kube.js' } },
+];
+if (webviewEntries.length > 0) {
+  contexts.push({
+    name: 'webviews',
+    options: { ...common, platform: 'browser', format: 'esm', target: 'es2022', entryPoints: webviewEntries, outdir: 'dist/webviews' },
+  });
+}
+
+const built = await Promise.all(
+  contexts.map(async ({ name, options }) => {
+    if (!existsSync(options.entryPoints[0]?.in ?? options.entryPoints[0])) return undefined;
+    if (watch) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+      return undefined;
+    }
+    const result = await esbuild.build(options);
+    return result.metafile ? { name, metafile: result.metafile } : undefined;
+  }),
+);
+
+if (wantMeta) {
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/meta.json', JSON.stringify(Object.fromEntries(built.filter(Boolean).map((b) => [b.name, b.metafile]))));
+}
+if (watch) console.log('[esbuild] watching for changes…');
