@@ -109,3 +109,21 @@ export interface Resolution {
 
 /** The mask shown instead of a secret's value, everywhere. */
 export const SECRET_MASK = '••••••';
+
+/** The tip of a deployed branch `gitopshq/deployed/<tenant>/<env>`. */
+export interface DeployedCommit {
+  branch: string;
+  sha: string;
+  shortSha: string;
+  authorName: string;
+  authorEmail: string;
+  date: Date;
+  subject: string;
+}
+
+/** What is known about one (tenant, environment) from Git. */
+export type DeployState =
+  | { kind: 'no-git' }
+  | { kind: 'never-deployed' }
+  | { kind: 'deployed'; deployed: DeployedCommit; drift: string[] }
+  | { kind: 'error'; message: string };

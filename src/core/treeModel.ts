@@ -1,0 +1,299 @@
+// The GitOpsHQ tree as plain data: Projects → Environments (→ Tenants) → Workloads → values layers.
+// Computed from the index and the cached Git state only, so expanding a node never does I/O;
+// the editor adapter turns these descriptors into TreeItems.
+import * as path from 'node:path';
+import { plural, relativeTime } from './format';
+import { chartValuesFile, layerFiles } from './layers';
+import type { ProjectIndex } from './projectIndex';
+import type { DeployState, Project } from './types';
+
+export type Health = 'ok' | 'warning' | 'error' | 'unknown';
+
+interface Base {
+  /** Stable identity: `project/env/tenant/workload`, so VS Code keeps expansion and selection. */
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  health: Health;
+}
+
+export interface ProjectNode extends Base {
+  kind: 'project';
+  slug?: string;
+  manifestPath: string;
+  broken: boolean;
+}
+export interface EnvironmentNode extends Base {
+  kind: 'environment';
+  slug: string;
+  environment: string;
+  /** Set when the project has one tenant: the environment node then stands for it. */
+  tenant?: string;
+}
+export interface TenantNode extends Base {
+  kind: 'tenant';
+  slug: string;
+  environment: string;
+  tenant: string;
+}
+export interface WorkloadNode extends Base {
+  kind: 'workload';
+  slug: string;
+  environment: string;
+  tenant: string;
+  workload: string;
+  bound: boolean;
+  /** The most specific existing layer: what a click opens. */
+  valuesFile?: string;
+}
+export interface ValuesFileNode extends Base {
+  kind: 'valuesFile';
+  file: string;
+  exists: boolean;
+}
+
+export type TreeNode = ProjectNode | EnvironmentNode | TenantNode | WorkloadNode | ValuesFileNode;
+
+export type DeployLookup = (slug: string, environment: string, tenant: string) => DeployState | undefined;
+
+const healthRank: Record<Health, number> = { unknown: 0, ok: 1, warning: 2, error: 3 };
+export function worstHealth(values: Health[]): Health {
+  return values.reduce<Health>((a, b) => (healthRank[b] > healthRank[a] ? b : a), 'unknown');
+}
+
+export class TreeModel {
+  constructor(
+    private readonly index: ProjectIndex,
+    private readonly deployState: DeployLookup,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  roots(): ProjectNode[] {
+    return this.index.projects().map((entry) => {
+      const errors = entry.problems.filter((p) => p.severity === 'error').length;
+      if (!entry.project) {
+        return {
+          kind: 'project',
+          id: `project:${entry.manifestPath}`,
+          label: path.basename(entry.root),
+          description: `manifest has ${plural(errors, 'error')}`,
+          tooltip: `${entry.manifestPath}\nThe manifest is invalid: open it to see the problems.`,
+          health: 'error',
+          manifestPath: entry.manifestPath,
+          broken: true,
+        };
+      }
+      const project = entry.project;
+      const envHealth = project.environments.map((env) => this.environment(project, env.name).health);
+      return {
+        kind: 'project',
+        id: `project:${project.slug}`,
+        slug: project.slug,
+        label: project.name,
+        description: `${project.slug} · ${plural(project.environments.length, 'environment')} · ${plural(project.workloads.length, 'workload')}`,
+        tooltip: `${project.name} (${project.slug})\n${entry.manifestPath}`,
+        health: errors > 0 ? 'error' : worstHealth(envHealth),
+        manifestPath: entry.manifestPath,
+        broken: false,
+      };
+    });
+  }
+
+  children(node: TreeNode): TreeNode[] {
+    switch (node.kind) {
+      case 'project': {
+        const project = node.slug ? this.index.project(node.slug) : undefined;
+        return project ? project.environments.map((env) => this.environment(project, env.name)) : [];
+      }
+      case 'environment': {
+        const project = this.index.project(node.slug);
+        if (!project) return [];
+        if (node.tenant !== undefined) return this.workloads(project, node.environment, node.tenant);
+        return project.tenants.map((tenant) => this.tenant(project, node.environment, tenant));
+      }
+      case 'tenant': {
+        const project = this.index.project(node.slug);
+        return project ? this.workloads(project, node.environment, node.tenant) : [];
+      }
+      case 'workload':
+        return this.valuesFiles(node);
+      default:
+        return [];
+    }
+  }
+
+  /** The parent of a node, for TreeView.reveal. */
+  parent(node: TreeNode): TreeNode | undefined {
+    switch (node.kind) {
+      case 'project':
+      case 'valuesFile':
+        return undefined;
+      case 'environment':
+        return this.roots().find((p) => p.slug === node.slug);
+      case 'tenant': {
+        const project = this.index.project(node.slug);
+        return project ? this.environment(project, node.environment) : undefined;
+      }
+      case 'workload': {
+        const project = this.index.project(node.slug);
+        if (!project) return undefined;
+        return project.tenantsDeclared
+          ? this.tenant(project, node.environment, node.tenant)
+          : this.environment(project, node.environment);
+      }
+    }
+  }
+
+  environment(project: Project, environment: string): EnvironmentNode {
+    const single = project.tenantsDeclared ? undefined : project.tenants[0];
+    const base = { kind: 'environment' as const, id: `env:${project.slug}/${environment}`, slug: project.slug, environment };
+    if (single !== undefined) {
+      const status = this.status(project, environment, single);
+      return { ...base, tenant: single, label: environment, ...status };
+    }
+    const statuses = project.tenants.map((tenant) => ({ tenant, ...this.status(project, environment, tenant) }));
+    const pending = statuses.filter((s) => s.health === 'warning').length;
+    const failing = statuses.filter((s) => s.health === 'error').length;
+    const parts = [plural(project.tenants.length, 'tenant')];
+    if (failing > 0) parts.push(`${failing} need action`);
+    if (pending > 0) parts.push(`${pending} pending`);
+    if (failing === 0 && pending === 0 && statuses.every((s) => s.health === 'ok')) parts.push('all in sync');
+    return {
+      ...base,
+      label: environment,
+      description: parts.join(' · '),
+      tooltip: [`${environment}${approvalText(project, environment)}`, ...statuses.map((s) => `${s.tenant}: ${s.description}`)].join('\n'),
+      health: worstHealth(statuses.map((s) => s.health)),
+    };
+  }
+
+  private tenant(project: Project, environment: string, tenant: string): TenantNode {
+    return {
+      kind: 'tenant',
+      id: `tenant:${project.slug}/${environment}/${tenant}`,
+      slug: project.slug,
+      environment,
+      tenant,
+      label: tenant,
+      ...this.status(project, environment, tenant),
+    };
+  }
+
+  /** Deployed commit and drift of one (tenant, environment), plus red when its values do not resolve. */
+  private status(project: Project, environment: string, tenant: string): Pick<Base, 'description' | 'tooltip' | 'health'> {
+    const broken = this.brokenWorkloads(project, environment, tenant);
+    const state = this.deployState(project.slug, environment, tenant);
+    const lines = [`${environment} / ${tenant}${approvalText(project, environment)}`];
+    let description: string;
+    let health: Health;
+    if (!state) {
+      description = 'reading Git…';
+      health = 'unknown';
+    } else if (state.kind === 'no-git') {
+      description = 'not a Git repository';
+      health = 'unknown';
+    } else if (state.kind === 'error') {
+      description = 'Git error';
+      lines.push(state.message);
+      health = 'error';
+    } else if (state.kind === 'never-deployed') {
+      description = 'never deployed';
+      lines.push(`No branch gitopshq/deployed/${tenant}/${environment} yet.`);
+      health = 'warning';
+    } else {
+      const d = state.deployed;
+      const when = relativeTime(d.date, this.now());
+      const pending = state.drift.length;
+      description = `${d.shortSha} · ${d.authorName} · ${when}${pending > 0 ? ` · ${plural(pending, 'change')} pending` : ''}`;
+      lines.push(`Deployed ${d.shortSha} "${d.subject}" by ${d.authorName} <${d.authorEmail}>, ${when} (${d.date.toISOString()})`);
+      if (pending > 0) lines.push(`Pending on main:\n${state.drift.map((p) => `  • ${p}`).join('\n')}`);
+      else lines.push('In sync with main.');
+      health = pending > 0 ? 'warning' : 'ok';
+    }
+    if (broken.length > 0) {
+      lines.push(`Needs action: ${broken.join(', ')} (unresolved variables or invalid values)`);
+      health = 'error';
+      description = `${description} · ${plural(broken.length, 'workload')} with errors`;
+    }
+    return { description, tooltip: lines.join('\n'), health };
+  }
+
+  private brokenWorkloads(project: Project, environment: string, tenant: string): string[] {
+    const out: string[] = [];
+    const problems = this.index.problemsByFile();
+    for (const workload of project.workloads) {
+      if (!this.index.isBound(project.slug, workload.name, environment, tenant)) continue;
+      const effective = this.index.effective(project.slug, workload.name, environment, tenant);
+      const files = this.index.existingLayerFiles(project.slug, workload.name, environment, tenant);
+      const fileErrors = files.some((f) => problems.get(f)?.some((p) => p.severity === 'error'));
+      if (effective.unresolved.length > 0 || fileErrors) out.push(workload.name);
+    }
+    return out;
+  }
+
+  private workloads(project: Project, environment: string, tenant: string): WorkloadNode[] {
+    return project.workloads.map((workload) => {
+      const id = `workload:${project.slug}/${environment}/${tenant}/${workload.name}`;
+      const base = { kind: 'workload' as const, id, slug: project.slug, environment, tenant, workload: workload.name, label: workload.name };
+      if (!this.index.isBound(project.slug, workload.name, environment, tenant)) {
+        return {
+          ...base,
+          bound: false,
+          description: 'not bound',
+          tooltip: `${workload.name} has no values layer for ${environment}/${tenant}: it is not deployed there.`,
+          health: 'unknown',
+        };
+      }
+      const effective = this.index.effective(project.slug, workload.name, environment, tenant);
+      const tag = this.index.imageTag(project.slug, workload.name, environment, tenant);
+      const files = this.index.existingLayerFiles(project.slug, workload.name, environment, tenant);
+      const valuesFile = files[files.length - 1];
+      const unresolved = effective.unresolved.length;
+      const node: WorkloadNode = {
+        ...base,
+        bound: true,
+        description: [tag ?? 'no image tag', unresolved > 0 ? plural(unresolved, 'unresolved variable') : ''].filter(Boolean).join(' · '),
+        tooltip: [
+          `${workload.name} in ${environment}/${tenant}`,
+          `Image tag: ${tag ?? '(none)'}`,
+          `Layers: ${files.map((f) => path.relative(project.root, f)).join(' → ') || '(chart defaults only)'}`,
+          ...(unresolved > 0 ? [`Unresolved: ${effective.unresolved.join(', ')}`] : []),
+        ].join('\n'),
+        health: unresolved > 0 ? 'error' : 'ok',
+      };
+      if (valuesFile !== undefined) node.valuesFile = valuesFile;
+      return node;
+    });
+  }
+
+  private valuesFiles(node: WorkloadNode): ValuesFileNode[] {
+    const project = this.index.project(node.slug);
+    const workload = project?.workloads.find((w) => w.name === node.workload);
+    if (!project || !workload) return [];
+    const existing = new Set(this.index.existingLayerFiles(node.slug, node.workload, node.environment, node.tenant));
+    const files = [
+      { file: chartValuesFile(project, workload), layer: -1, exists: true },
+      ...layerFiles(project, workload, node.environment, node.tenant).map((file, layer) => ({ file, layer, exists: existing.has(file) })),
+    ];
+    return files.map((f) => ({
+      kind: 'valuesFile' as const,
+      id: `values:${node.slug}/${node.environment}/${node.tenant}/${node.workload}/${f.layer}`,
+      file: f.file,
+      exists: f.exists,
+      label: path.relative(project.root, f.file),
+      description: f.layer === -1 ? 'chart defaults' : f.exists ? `layer ${f.layer + 1}` : `layer ${f.layer + 1} · missing`,
+      tooltip: f.exists ? f.file : `${f.file} does not exist: this layer is skipped.`,
+      health: 'unknown' as const,
+    }));
+  }
+}
+
+function approvalText(project: Project, environment: string): string {
+  const env = project.environments.find((e) => e.name === environment);
+  if (!env) return '';
+  const parts: string[] = [];
+  if (env.approval.required > 0) parts.push(`${env.approval.required} approval${env.approval.required === 1 ? '' : 's'} required`);
+  if (env.freeze) parts.push(`frozen: ${env.freeze.reason}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}

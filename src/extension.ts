@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { createApi } from './vscode/api';
+import { registerGoToCommand } from './vscode/commands/goToCommand';
+import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
+import { registerNavigationCommands } from './vscode/commands/navigationCommands';
+import { registerIndexDiagnostics } from './vscode/diagnostics';
+import { DisposableStore } from './vscode/lifecycle';
+import { ChannelLogger } from './vscode/logging';
+import { ProjectService } from './vscode/projectService';
+import { Services } from './vscode/services';
+import { registerViews, type Views } from './vscode/views/registerViews';
+
+/** How long activation waits for the first index scan before it hands out the API anyway. */
+const FIRST_SCAN_WAIT_MS = 2000;
+
+// activate() is a table of contents: logger first, then services, then one register* per feature.
+// It waits for the first index scan (bounded) so that the API and the views answer from a full index
+// from the start; Git state and everything else fill in afterwards in the background.
+export async function activate(context: vscode.ExtensionContext) {
+  const started = performance.now();
+  const store = new DisposableStore();
+  context.subscriptions.push(store);
+  const channel = store.register(vscode.window.createOutputChannel('GitOpsHQ', { log: true }));
+  let projects: ProjectService | undefined;
+  const logger = new ChannelLogger(channel, () => projects?.secretValues() ?? []);
+  let views: Views;
+  try {
+    projects = store.register(new ProjectService(logger, store));
+    const services = new Services(context, store, channel, logger, projects);
+    views = registerViews(services);
+    registerNavigationCommands(services);
+    registerGoToCommand(services, views);
+    registerInitProjectCommand(services);
+    registerIndexDiagnostics(services);
+  } catch (err) {
+    // VS Code does not show activation failures: say it ourselves.
+    logger.error('Activation failed', err);
+    void vscode.window.showErrorMessage(`GitOpsHQ failed to start: ${String(err)}`, 'Open Output').then((choice) => {
+      if (choice) channel.show();
+    });
+    throw err;
+  }
+  await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
+  const activationMs = performance.now() - started;
+  logger.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  const internal = { service: projects, views };
+  return createApi(projects.index, { activationMs: () => activationMs, internal });
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { GitOpsHqError } from '../../core/errors';
+import { layerFiles, chartValuesFile } from '../../core/layers';
+import type { TreeNode } from '../../core/treeModel';
+import { variablesTable } from '../../core/variablesTable';
+import type { Services } from '../services';
+import type { Views } from '../views/registerViews';
+
+type Target = { file: string; line?: number; character?: number; reveal?: () => TreeNode | undefined };
+
+interface GoToItem extends vscode.QuickPickItem {
+  kind?: never;
+  target: Target;
+  type: 'project' | 'environment' | 'workload' | 'values' | 'variable';
+}
+
+/** "GitOpsHQ: Go to…": one fuzzy QuickPick over projects, environments, workloads, values files and variables. */
+export function registerGoToCommand(s: Services, views: Views): void {
+  s.command('gitopshq.goTo', async (arg?: { query: string; type?: GoToItem['type'] }) => {
+    await s.projects.ready;
+    const items = buildItems(s, views);
+    let chosen: GoToItem | undefined;
+    if (arg?.query !== undefined) {
+      // Scripted use: exact label first, then the first label that contains the query.
+      const pool = arg.type ? items.filter((i) => i.type === arg.type) : items;
+      chosen = pool.find((i) => plainLabel(i) === arg.query) ?? pool.find((i) => plainLabel(i).includes(arg.query));
+      if (!chosen) throw new GitOpsHqError('workload-not-found', `Nothing in the GitOpsHQ projects matches "${arg.query}".`);
+    } else {
+      chosen = await vscode.window.showQuickPick(items, {
+        title: 'GitOpsHQ: Go to…',
+        placeHolder: 'Project, environment, workload, values file or HQ Variable',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+    }
+    if (!chosen) return undefined;
+    return navigate(views, chosen.target);
+  });
+}
+
+function plainLabel(item: GoToItem): string {
+  return item.label.replace(/^\$\([^)]+\)\s*/, '');
+}
+
+async function navigate(views: Views, target: Target): Promise<{ file: string; line: number }> {
+  const node = target.reveal?.();
+  if (node) await views.projectsView.reveal(node, { select: true, focus: false, expand: true });
+  const at = new vscode.Position(target.line ?? 0, target.character ?? 0);
+  await vscode.window.showTextDocument(vscode.Uri.file(target.file), { selection: new vscode.Range(at, at), preview: false });
+  return { file: target.file, line: (target.line ?? 0) + 1 };
+}
+
+function buildItems(s: Services, views: Views): GoToItem[] {
+  const items: GoToItem[] = [];
+  const model = views.projects.model;
+  for (const entry of s.projects.index.projects()) {
+    const project = entry.project;
+    if (!project) {
+      items.push({
+        type: 'project',
+        label: `$(error) ${path.basename(entry.root)}`,
+        description: 'project · invalid manifest',
+        detail: entry.manifestPath,
+        target: { file: entry.manifestPath },
+      });
+      continue;
+    }
+    const where = project.name;
+    items.push({
+      type: 'project',
+      label: `$(project) ${project.name}`,
+      description: `project · ${project.slug}`,
+      detail: entry.manifestPath,
+      target: { file: entry.manifestPath, reveal: () => model.roots().find((r) => r.slug === project.slug) },
+    });
+    const manifestText = (line: number) => ({ file: entry.manifestPath, line });
+    for (const env of project.environments) {
+      const node = model.environment(project, env.name);
+      items.push({
+        type: 'environment',
+        label: `$(server-environment) ${env.name}`,
+        description: `environment · ${where}`,
+        detail: node.description,
+        target: { ...manifestText(0), reveal: () => model.environment(project, env.name) },
+      });
+    }
+    const firstTenant = project.tenants[0]!;
+    for (const workload of project.workloads) {
+      const env = project.environments.find((e) => s.projects.index.isBound(project.slug, workload.name, e.name, firstTenant));
+      const files = env ? s.projects.index.existingLayerFiles(project.slug, workload.name, env.name, firstTenant) : [];
+      const file = files[files.length - 1] ?? chartValuesFile(project, workload);
+      items.push({
+        type: 'workload',
+        label: `$(package) ${workload.name}`,
+        description: `workload · ${where}`,
+        detail: `${workload.chart} · ${workload.kube.kind}`,
+        target: {
+          file,
+          reveal: () =>
+            env
+              ? model
+                  .children(model.environment(project, env.name))
+                  .flatMap((n) => (n.kind === 'tenant' ? model.children(n) : [n]))
+                  .find((n) => n.kind === 'workload' && n.workload === workload.name)
+              : undefined,
+        },
+      });
+    }
+    const seen = new Set<string>();
+    for (const workload of project.workloads) {
+      const candidates = [chartValuesFile(project, workload)];
+      for (const env of project.environments)
+        for (const tenant of project.tenants) candidates.push(...layerFiles(project, workload, env.name, tenant));
+      const existing = new Set<string>([chartValuesFile(project, workload)]);
+      for (const env of project.environments)
+        for (const tenant of project.tenants)
+          for (const f of s.projects.index.existingLayerFiles(project.slug, workload.name, env.name, tenant)) existing.add(f);
+      for (const file of candidates) {
+        if (seen.has(file) || !existing.has(file)) continue;
+        seen.add(file);
+        items.push({
+          type: 'values',
+          label: `$(file-code) ${path.relative(project.root, file)}`,
+          description: `values · ${workload.name} · ${where}`,
+          target: { file },
+        });
+      }
+    }
+    for (const entryVar of variablesTable(project, s.projects.index.variables(project.slug))) {
+      const origin = entryVar.definitions[0]?.origin;
+      if (!origin) continue;
+      items.push({
+        type: 'variable',
+        label: `$(symbol-variable) ${entryVar.key}`,
+        description: `variable · ${where}`,
+        detail: entryVar.secret
+          ? 'secret'
+          : entryVar.rows
+              .filter((r) => !r.workload)
+              .map((r) => `${[r.environment, r.tenant].filter(Boolean).join('/')}: ${r.display}`)
+              .join(' · '),
+        target: { file: origin.file, line: origin.line, character: origin.character },
+      });
+    }
+  }
+  return items;
+}

@@ -1,0 +1,246 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import { ProjectIndex } from '../core/projectIndex';
+import { layerFiles } from '../core/layers';
+import type { DeployState, Project } from '../core/types';
+import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
+import { GitRepository } from '../infra/git/gitRepository';
+import { Debouncer } from '../core/debounce';
+import type { DisposableStore } from './lifecycle';
+
+export interface ServiceChange {
+  /** Projects whose model or Git state changed; empty means "everything". */
+  slugs: string[];
+}
+
+const INDEX_DEBOUNCE_MS = 150;
+const GIT_DEBOUNCE_MS = 250;
+
+/**
+ * Keeps the project index and the Git state in step with the workspace: scans on start, feeds
+ * saved files and unsaved buffers to the index, watches deployed branches, and coalesces all of it
+ * into one change event that views and diagnostics listen to.
+ */
+export class ProjectService implements vscode.Disposable {
+  readonly index: ProjectIndex;
+  private readonly changeEmitter = new vscode.EventEmitter<ServiceChange>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  private readonly repos = new Map<string, Promise<GitRepository | undefined>>();
+  private readonly deployStates = new Map<string, DeployState>();
+  private readonly pendingFiles = new Map<string, string | undefined>();
+  private readonly indexDebouncer: Debouncer;
+  private readonly gitDebouncer: Debouncer;
+  private gitWatchers: vscode.Disposable[] = [];
+  private secrets: string[] | undefined;
+  private gitGeneration = 0;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly store: DisposableStore,
+  ) {
+    this.index = new ProjectIndex(new NodeFileSystem(), logger.child('index'));
+    const onError = (err: unknown) => logger.error('Background refresh failed', err);
+    this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
+    this.gitDebouncer = new Debouncer(GIT_DEBOUNCE_MS, () => this.refreshGit(), onError);
+    store.register(this.changeEmitter);
+    store.register(
+      this.index.onDidChange((e) => {
+        this.secrets = undefined;
+        this.changeEmitter.fire({ slugs: e.slugs });
+      }),
+    );
+    this.watchFiles();
+    this.ready = this.scan();
+  }
+
+  /** A fresh scan of every workspace folder (the Refresh command, folder changes). */
+  async rescan(): Promise<void> {
+    await this.scan();
+  }
+
+  /** Resolves once pending file and Git refreshes have run (commands and tests that need fresh state). */
+  async settled(): Promise<void> {
+    await this.ready;
+    await this.indexDebouncer.idle();
+    await this.gitDebouncer.idle();
+  }
+
+  /** Values of secret variables, so the logger can mask them; cached until the index changes. */
+  secretValues(): string[] {
+    if (this.secrets) return this.secrets;
+    this.secrets = this.index
+      .projects()
+      .flatMap((e) => (e.project ? this.index.variables(e.project.slug).all() : []))
+      .filter((d) => d.secret && d.value !== undefined && d.value !== null)
+      .map((d) => String(d.value));
+    return this.secrets;
+  }
+
+  deployState(slug: string, environment: string, tenant: string): DeployState | undefined {
+    return this.deployStates.get(stateKey(slug, tenant, environment));
+  }
+
+  /** The Git repository that holds a project, opened once per root. */
+  repository(project: Project): Promise<GitRepository | undefined> {
+    let repo = this.repos.get(project.root);
+    if (!repo) {
+      repo = GitRepository.open(project.root, { trusted: vscode.workspace.isTrusted, logger: this.logger.child('git') }).catch(
+        (err: unknown) => {
+          this.logger.warn(`Git is not available for ${project.root}: ${String(err)}`);
+          return undefined;
+        },
+      );
+      this.repos.set(project.root, repo);
+    }
+    return repo;
+  }
+
+  dispose(): void {
+    this.indexDebouncer.dispose();
+    this.gitDebouncer.dispose();
+    for (const w of this.gitWatchers) w.dispose();
+  }
+
+  private async scan(): Promise<void> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const started = performance.now();
+    await this.index.scan(folders);
+    this.logger.info(`Indexed ${this.index.projects().length} project(s) in ${Math.round(performance.now() - started)} ms`);
+    // Unsaved buffers win over disk: a dirty values file is what the user sees.
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.isDirty && doc.uri.scheme === 'file') await this.index.fileChanged(doc.uri.fsPath, doc.getText());
+    }
+    this.changeEmitter.fire({ slugs: [] });
+    // Git state is slower and not needed to answer the API: it follows in the background.
+    this.gitDebouncer.trigger();
+  }
+
+  private watchFiles(): void {
+    const watcher = this.store.register(vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'));
+    const onDisk = (uri: vscode.Uri) => this.queueFile(uri.fsPath, undefined);
+    this.store.register(watcher.onDidChange(onDisk));
+    this.store.register(watcher.onDidCreate(onDisk));
+    this.store.register(watcher.onDidDelete(onDisk));
+    this.store.register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.scheme !== 'file' || e.contentChanges.length === 0) return;
+        if (!this.isRelevant(e.document.uri.fsPath)) return;
+        this.queueFile(e.document.uri.fsPath, e.document.getText());
+      }),
+    );
+    // Closing a dirty buffer without saving returns the file to its disk content.
+    this.store.register(
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (doc.uri.scheme === 'file' && this.isRelevant(doc.uri.fsPath)) this.queueFile(doc.uri.fsPath, undefined);
+      }),
+    );
+    this.store.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
+    this.store.register(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.repos.clear();
+        this.gitDebouncer.trigger();
+      }),
+    );
+  }
+
+  private isRelevant(file: string): boolean {
+    return path.basename(file) === 'gitopshq.yaml' || this.index.projectOf(file) !== undefined;
+  }
+
+  private queueFile(file: string, text: string | undefined): void {
+    if (!this.isRelevant(file)) return;
+    this.pendingFiles.set(file, text);
+    this.indexDebouncer.trigger();
+  }
+
+  private async flushFiles(): Promise<void> {
+    const batch = [...this.pendingFiles];
+    this.pendingFiles.clear();
+    let changed = false;
+    for (const [file, text] of batch) {
+      try {
+        changed = (await this.index.fileChanged(file, text)) || changed;
+      } catch (err) {
+        this.logger.error(`Re-indexing ${file} failed`, err);
+      }
+    }
+    // A manifest or variables change can change which paths count for drift.
+    if (changed) this.gitDebouncer.trigger();
+  }
+
+  /** Re-reads deployed branches and drift for every project; a newer call supersedes an older one. */
+  private async refreshGit(): Promise<void> {
+    const generation = ++this.gitGeneration;
+    const next = new Map<string, DeployState>();
+    const gitDirs = new Set<string>();
+    for (const entry of this.index.projects()) {
+      const project = entry.project;
+      if (!project) continue;
+      const repo = await this.repository(project);
+      if (!repo) {
+        for (const env of project.environments)
+          for (const tenant of project.tenants) next.set(stateKey(project.slug, tenant, env.name), { kind: 'no-git' });
+        continue;
+      }
+      gitDirs.add(repo.gitDir);
+      try {
+        const branches = await repo.deployedBranches();
+        await Promise.all(
+          project.environments.flatMap((env) =>
+            project.tenants.map(async (tenant) => {
+              const deployed = branches.get(`${tenant}/${env.name}`);
+              const key = stateKey(project.slug, tenant, env.name);
+              if (!deployed) {
+                next.set(key, { kind: 'never-deployed' });
+                return;
+              }
+              const drift = await repo.drift(tenant, env.name, this.driftPaths(project, repo, env.name, tenant));
+              next.set(key, { kind: 'deployed', deployed, drift });
+            }),
+          ),
+        );
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.logger.warn(`Reading deployed branches of ${project.slug} failed: ${message}`);
+        for (const env of project.environments)
+          for (const tenant of project.tenants) next.set(stateKey(project.slug, tenant, env.name), { kind: 'error', message });
+      }
+    }
+    if (generation !== this.gitGeneration) return;
+    this.deployStates.clear();
+    for (const [k, v] of next) this.deployStates.set(k, v);
+    this.watchGitDirs(gitDirs);
+    this.changeEmitter.fire({ slugs: [] });
+  }
+
+  /** Spec §4: the paths that affect (tenant, env) are its value layers, the charts and the variables file. */
+  private driftPaths(project: Project, repo: GitRepository, environment: string, tenant: string): string[] {
+    const paths = new Set<string>();
+    for (const workload of project.workloads) {
+      for (const file of layerFiles(project, workload, environment, tenant)) paths.add(repo.relative(file));
+      paths.add(repo.relative(path.join(project.root, workload.chart)));
+    }
+    paths.add(repo.relative(project.variablesPath));
+    return [...paths].sort();
+  }
+
+  private watchGitDirs(gitDirs: Set<string>): void {
+    for (const w of this.gitWatchers) w.dispose();
+    this.gitWatchers = [];
+    for (const gitDir of gitDirs) {
+      // Branch moves (deploys, commits, fetches) show up as ref files, packed-refs and HEAD.
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(gitDir), '{HEAD,packed-refs,refs/heads/**}'),
+      );
+      const trigger = () => this.gitDebouncer.trigger();
+      this.gitWatchers.push(watcher, watcher.onDidChange(trigger), watcher.onDidCreate(trigger), watcher.onDidDelete(trigger));
+    }
+  }
+}
+
+function stateKey(slug: string, tenant: string, environment: string): string {
+  return `${slug}\u0000${tenant}\u0000${environment}`;
+}

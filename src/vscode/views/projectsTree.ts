@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import { TreeModel, type TreeNode } from '../../core/treeModel';
+import type { DisposableStore } from '../lifecycle';
+import type { ProjectService } from '../projectService';
+import { healthIcon } from './health';
+
+export const PROJECTS_VIEW = 'gitopshq.projects';
+/** Tree items of not-bound workloads carry this scheme so the decoration provider can grey them. */
+const UNBOUND_SCHEME = 'gitopshq-unbound';
+
+/** Renders the core tree model; no I/O here: everything comes from the index and the cached Git state. */
+export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly model: TreeModel;
+
+  constructor(service: ProjectService, store: DisposableStore) {
+    this.model = new TreeModel(service.index, (slug, env, tenant) => service.deployState(slug, env, tenant));
+    store.register(this.changed);
+    // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
+    store.register(service.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const collapsible =
+      node.kind === 'valuesFile'
+        ? vscode.TreeItemCollapsibleState.None
+        : node.kind === 'workload'
+          ? vscode.TreeItemCollapsibleState.Collapsed
+          : node.kind === 'project'
+            ? node.broken
+              ? vscode.TreeItemCollapsibleState.None
+              : vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.label, collapsible);
+    item.id = node.id;
+    item.description = node.description;
+    item.tooltip = node.tooltip;
+    switch (node.kind) {
+      case 'project':
+        item.iconPath = node.broken ? healthIcon('error') : new vscode.ThemeIcon('project');
+        item.contextValue = node.broken ? 'gitopshq.project.broken' : 'gitopshq.project';
+        if (node.broken) item.command = openCommand(node.manifestPath);
+        break;
+      case 'environment':
+      case 'tenant':
+        item.iconPath = healthIcon(node.health);
+        item.contextValue = `gitopshq.${node.kind}`;
+        break;
+      case 'workload':
+        item.contextValue = node.bound ? 'gitopshq.workload' : 'gitopshq.workload.unbound';
+        item.iconPath = new vscode.ThemeIcon(
+          node.bound ? 'package' : 'circle-slash',
+          node.health === 'error' ? new vscode.ThemeColor('charts.red') : undefined,
+        );
+        if (!node.bound) item.resourceUri = vscode.Uri.from({ scheme: UNBOUND_SCHEME, path: `/${node.id}` });
+        if (node.valuesFile) item.command = openCommand(node.valuesFile);
+        break;
+      case 'valuesFile':
+        item.contextValue = node.exists ? 'gitopshq.valuesFile' : 'gitopshq.valuesFile.missing';
+        item.iconPath = new vscode.ThemeIcon(node.exists ? 'file-code' : 'file');
+        if (node.exists) {
+          item.command = openCommand(node.file);
+        } else {
+          item.resourceUri = vscode.Uri.from({ scheme: UNBOUND_SCHEME, path: `/${node.id}` });
+        }
+        break;
+    }
+    return item;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return node ? this.model.children(node) : this.model.roots();
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.model.parent(node);
+  }
+}
+
+function openCommand(file: string): vscode.Command {
+  return { command: 'vscode.open', title: 'Open Values', arguments: [vscode.Uri.file(file)] };
+}
+
+/** Greys the labels of not-bound workloads and missing layers. */
+export class UnboundDecorations implements vscode.FileDecorationProvider {
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== UNBOUND_SCHEME) return undefined;
+    return { color: new vscode.ThemeColor('disabledForeground') };
+  }
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { PROJECTS_VIEW, ProjectsTreeProvider, UnboundDecorations } from './projectsTree';
+import { VARIABLES_VIEW, VariablesTreeProvider } from './variablesView';
+
+export interface Views {
+  projects: ProjectsTreeProvider;
+  projectsView: vscode.TreeView<unknown>;
+  variables: VariablesTreeProvider;
+}
+
+export function registerViews(s: Services): Views {
+  const projects = new ProjectsTreeProvider(s.projects, s.store);
+  const projectsView = s.store.register(
+    vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
+  );
+  s.store.register(vscode.window.registerFileDecorationProvider(new UnboundDecorations()));
+
+  const variables = new VariablesTreeProvider(s.projects, s.store);
+  const variablesView = s.store.register(
+    vscode.window.createTreeView(VARIABLES_VIEW, { treeDataProvider: variables, showCollapseAll: true }),
+  );
+  const applyFilter = (text: string) => {
+    variables.setFilter(text);
+    variablesView.description = text ? `filter: ${text}` : '';
+  };
+  s.command('gitopshq.variables.filter', async (arg?: string | { filter: string }) => {
+    const text =
+      typeof arg === 'string'
+        ? arg
+        : arg?.filter ??
+          (await vscode.window.showInputBox({
+            title: 'Filter HQ Variables',
+            prompt: 'Show the keys that contain this text (case-insensitive)',
+            value: variables.filter,
+          }));
+    if (text !== undefined) applyFilter(text);
+  });
+  s.command('gitopshq.variables.clearFilter', () => applyFilter(''));
+  return { projects, projectsView: projectsView as vscode.TreeView<unknown>, variables };
+}

@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { screenshot } from '../support/control';
+import { EXTENSION_ID, activate, internals } from './support';
+
+interface Manifest {
+  activationEvents: string[];
+  contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+}
+
+async function manifest(): Promise<Manifest> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return JSON.parse(await fs.readFile(path.join(ext.extensionPath, 'package.json'), 'utf8')) as Manifest;
+}
+
+describe('Activation', () => {
+  it('activates on a workspace that holds gitopshq.yaml, without being asked', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'the extension is installed');
+    // workspaceContains:**/gitopshq.yaml activates it at startup; give the host a moment.
+    for (let i = 0; i < 100 && !ext.isActive; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ext.isActive, true);
+    const api = await activate();
+    assert.equal(api.version, 1);
+  });
+
+  it('registers exactly the commands that package.json contributes', async () => {
+    await activate();
+    const contributed = (await manifest()).contributes.commands.map((c) => c.command).sort();
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('gitopshq.')).sort();
+    // VS Code adds `<view>.focus`, `<view>.resetViewLocation` and similar for contributed views.
+    const ours = registered.filter((c) => !/^gitopshq\.[a-z]+\.(focus|resetViewLocation|open|toggleVisibility|removeView)$/.test(c));
+    assert.deepEqual(ours, contributed);
+  });
+
+  it('contributes the GitOpsHQ container with its views, which can be shown', async () => {
+    const views = (await manifest()).contributes.views['gitopshq']!.map((v) => v.id);
+    assert.deepEqual(views, ['gitopshq.projects', 'gitopshq.variables']);
+    await vscode.commands.executeCommand('workbench.view.extension.gitopshq');
+    for (const id of views) await vscode.commands.executeCommand(`${id}.focus`);
+    const { service } = await internals();
+    assert.ok(service.index.projects().length > 0, 'the fixture project is indexed');
+    await new Promise((r) => setTimeout(r, 500));
+    await screenshot('gitopshq-views');
+  });
+});

@@ -1,0 +1,43 @@
+// Helpers for suites that run inside the extension host.
+import * as vscode from 'vscode';
+import type { InternalApi } from '../../src/vscode/api';
+import type { ProjectService } from '../../src/vscode/projectService';
+import type { Views } from '../../src/vscode/views/registerViews';
+
+export const EXTENSION_ID = 'gitopshq.gitopshq-vscode';
+
+export async function activate(): Promise<InternalApi> {
+  const ext = vscode.extensions.getExtension<InternalApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this host`);
+  return ext.activate();
+}
+
+/** The live service and views behind the API (this extension's own tests only). */
+export async function internals(): Promise<{ api: InternalApi; service: ProjectService; views: Views }> {
+  const api = await activate();
+  const internal = api._internal as { service: ProjectService; views: Views };
+  await internal.service.settled();
+  return { api, ...internal };
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder');
+  return folder.uri.fsPath;
+}
+
+/** Polls until `probe` returns a truthy value; fails with the last value seen. */
+export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await probe();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+export function label(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
