@@ -33,6 +33,7 @@ export class ProjectService implements vscode.Disposable {
   private readonly indexDebouncer: Debouncer;
   private readonly gitDebouncer: Debouncer;
   private gitWatchers: vscode.Disposable[] = [];
+  private watchedKey = '';
   private secrets: string[] | undefined;
   private gitGeneration = 0;
   readonly ready: Promise<void>;
@@ -58,6 +59,7 @@ export class ProjectService implements vscode.Disposable {
 
   /** A fresh scan of every workspace folder (the Refresh command, folder changes). */
   async rescan(): Promise<void> {
+    this.repos.clear();
     await this.scan();
   }
 
@@ -137,6 +139,9 @@ export class ProjectService implements vscode.Disposable {
         if (doc.uri.scheme === 'file' && this.isRelevant(doc.uri.fsPath)) this.queueFile(doc.uri.fsPath, undefined);
       }),
     );
+    // Deleting a folder fires no event for the files inside it: forget what the index knew below it.
+    const folders = this.store.register(vscode.workspace.createFileSystemWatcher('**', true, true, false));
+    this.store.register(folders.onDidDelete((uri) => this.forgetBelow(uri.fsPath)));
     this.store.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
     this.store.register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -144,6 +149,19 @@ export class ProjectService implements vscode.Disposable {
         this.gitDebouncer.trigger();
       }),
     );
+  }
+
+  private forgetBelow(folder: string): void {
+    // Files are the other watcher's job; only a deleted folder can hide indexed files.
+    if (path.extname(folder) !== '') return;
+    const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+    for (const entry of this.index.projects()) {
+      const files = [entry.manifestPath];
+      if (entry.project) {
+        files.push(entry.project.variablesPath, ...this.index.valuesFiles(entry.project.slug).filter((f) => f.exists).map((f) => f.file));
+      }
+      for (const file of files) if (file.startsWith(prefix)) this.queueFile(file, undefined);
+    }
   }
 
   private isRelevant(file: string): boolean {
@@ -175,7 +193,7 @@ export class ProjectService implements vscode.Disposable {
   private async refreshGit(): Promise<void> {
     const generation = ++this.gitGeneration;
     const next = new Map<string, DeployState>();
-    const gitDirs = new Set<string>();
+    const repos = new Set<GitRepository>();
     for (const entry of this.index.projects()) {
       const project = entry.project;
       if (!project) continue;
@@ -185,7 +203,7 @@ export class ProjectService implements vscode.Disposable {
           for (const tenant of project.tenants) next.set(stateKey(project.slug, tenant, env.name), { kind: 'no-git' });
         continue;
       }
-      gitDirs.add(repo.gitDir);
+      repos.add(repo);
       try {
         const branches = await repo.deployedBranches();
         await Promise.all(
@@ -212,7 +230,7 @@ export class ProjectService implements vscode.Disposable {
     if (generation !== this.gitGeneration) return;
     this.deployStates.clear();
     for (const [k, v] of next) this.deployStates.set(k, v);
-    this.watchGitDirs(gitDirs);
+    this.watchRepositories(repos);
     this.changeEmitter.fire({ slugs: [] });
   }
 
@@ -227,16 +245,28 @@ export class ProjectService implements vscode.Disposable {
     return [...paths].sort();
   }
 
-  private watchGitDirs(gitDirs: Set<string>): void {
+  private watchRepositories(repos: Set<GitRepository>): void {
+    const key = [...repos].map((r) => `${r.commonDir}\u0000${r.gitDir}`).sort().join('\u0001');
+    if (key === this.watchedKey) return;
+    this.watchedKey = key;
     for (const w of this.gitWatchers) w.dispose();
     this.gitWatchers = [];
-    for (const gitDir of gitDirs) {
-      // Branch moves (deploys, commits, fetches) show up as ref files, packed-refs and HEAD.
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(vscode.Uri.file(gitDir), '{HEAD,packed-refs,refs/heads/**}'),
-      );
-      const trigger = () => this.gitDebouncer.trigger();
-      this.gitWatchers.push(watcher, watcher.onDidChange(trigger), watcher.onDidCreate(trigger), watcher.onDidDelete(trigger));
+    const trigger = () => {
+      // The repository caches its ref lookup for a moment: a moved branch must not wait for that.
+      for (const repo of this.repos.values()) void repo.then((r) => r?.invalidate());
+      this.gitDebouncer.trigger();
+    };
+    for (const repo of repos) {
+      // Branch moves (deploys, commits, fetches) show up as ref files and packed-refs in the common
+      // dir (shared by linked worktrees) and as HEAD in the worktree's own git dir.
+      const patterns = [
+        new vscode.RelativePattern(vscode.Uri.file(repo.commonDir), '{packed-refs,refs/heads/**}'),
+        new vscode.RelativePattern(vscode.Uri.file(repo.gitDir), 'HEAD'),
+      ];
+      for (const pattern of patterns) {
+        const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+        this.gitWatchers.push(watcher, watcher.onDidChange(trigger), watcher.onDidCreate(trigger), watcher.onDidDelete(trigger));
+      }
     }
   }
 }

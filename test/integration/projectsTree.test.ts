@@ -54,7 +54,7 @@ describe('GitOpsHQ tree', () => {
           }
           const tag = await expectedTag(name, label(env.item), label(tenant.item));
           assert.ok(String(w.item.description).startsWith(tag ?? 'no image tag'), `${name} in ${label(env.item)}: ${w.item.description}`);
-          assert.equal(w.item.command?.command, 'vscode.open', 'a click opens the values file');
+          assert.equal(w.item.command?.command, 'gitopshq.openValues', 'a click opens the values file');
         }
       }
     }

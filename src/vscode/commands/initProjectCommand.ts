@@ -239,7 +239,7 @@ function environmentProblem(names: string[]): string | undefined {
 
 /** Slugs are unique in the workspace: add -2, -3... when another project already uses it. */
 function uniqueSlug(s: Services, slug: string): string {
-  const taken = new Set(s.projects.index.projects().flatMap((e) => (e.project ? [e.project.slug] : [])));
+  const taken = new Set(s.projects.index.projects().flatMap((e: { project?: { slug: string } | undefined }) => (e.project ? [e.project.slug] : [])));
   if (!taken.has(slug)) return slug;
   for (let i = 2; ; i++) {
     const suffix = `-${i}`;

@@ -54,13 +54,13 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
           node.health === 'error' ? new vscode.ThemeColor('charts.red') : undefined,
         );
         if (!node.bound) item.resourceUri = vscode.Uri.from({ scheme: UNBOUND_SCHEME, path: `/${node.id}` });
-        if (node.valuesFile) item.command = openCommand(node.valuesFile);
+        if (node.valuesFile) item.command = openValuesCommand(node);
         break;
       case 'valuesFile':
         item.contextValue = node.exists ? 'gitopshq.valuesFile' : 'gitopshq.valuesFile.missing';
         item.iconPath = new vscode.ThemeIcon(node.exists ? 'file-code' : 'file');
         if (node.exists) {
-          item.command = openCommand(node.file);
+          item.command = openValuesCommand(node);
         } else {
           item.resourceUri = vscode.Uri.from({ scheme: UNBOUND_SCHEME, path: `/${node.id}` });
         }
@@ -76,6 +76,10 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   getParent(node: TreeNode): TreeNode | undefined {
     return this.model.parent(node);
   }
+}
+
+function openValuesCommand(node: TreeNode): vscode.Command {
+  return { command: 'gitopshq.openValues', title: 'Open Values File', arguments: [node] };
 }
 
 function openCommand(file: string): vscode.Command {

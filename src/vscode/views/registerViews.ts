@@ -15,6 +15,13 @@ export function registerViews(s: Services): Views {
     vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
   );
   s.store.register(vscode.window.registerFileDecorationProvider(new UnboundDecorations()));
+  // Welcome views and the walkthrough key off whether any project is loaded.
+  s.store.register(
+    s.projects.onDidChange(() => {
+      const has = s.projects.index.projects().length > 0;
+      void vscode.commands.executeCommand('setContext', 'gitopshq.hasProjects', has);
+    }),
+  );
 
   const variables = new VariablesTreeProvider(s.projects, s.store);
   const variablesView = s.store.register(
