@@ -1,0 +1,65 @@
+// Asks the test runner for things only the browser side can do (screenshots of the workbench, clicks
+// and text inside webviews). The runner's control server is scripts/lib/control-server.mjs; its URL
+// is GITOPSHQ_TEST_CONTROL. Every helper returns undefined (or false) when the host cannot do it
+// (the electron host answers 501, or no runner at all): a suite then skips just that step.
+// Plain Node on purpose: no `vscode` import, so unit tests may use it too.
+import * as http from 'node:http';
+
+type Body = Record<string, unknown>;
+
+export interface WebviewOptions {
+  /** How long to wait for the webview and the element; default 10 s. */
+  timeoutMs?: number;
+}
+
+/** Saves test-results/<name>.png (name: letters, digits, `_.-`); the file's path, or undefined. */
+export async function screenshot(name: string): Promise<string | undefined> {
+  const reply = await call('screenshot', { name });
+  return typeof reply?.['path'] === 'string' ? reply['path'] : undefined;
+}
+
+/** Clicks `selector` inside the webview panel titled `title`; false when not available on this host. */
+export async function webviewClick(title: string, selector: string, options: WebviewOptions = {}): Promise<boolean> {
+  return (await call('webview/click', { title, selector, ...options })) !== undefined;
+}
+
+/** innerText of `selector` inside the webview panel titled `title`; undefined when not available. */
+export async function webviewText(title: string, selector: string, options: WebviewOptions = {}): Promise<string | undefined> {
+  const reply = await call('webview/text', { title, selector, ...options });
+  return typeof reply?.['text'] === 'string' ? reply['text'] : undefined;
+}
+
+/** The operation's JSON result; undefined when unavailable; throws on any other failure. */
+async function call(operation: string, body: Body): Promise<Body | undefined> {
+  const base = process.env['GITOPSHQ_TEST_CONTROL'];
+  if (!base) return undefined;
+  const { status, json } = await post(new URL(`/${operation}`, base), body);
+  if (status === 501) return undefined;
+  if (status !== 200) throw new Error(`test control ${operation} failed (${status}): ${String(json['error'] ?? '')}`);
+  return json;
+}
+
+function post(url: URL, body: Body): Promise<{ status: number; json: Body }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: 60_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Body) : {} });
+          } catch {
+            reject(new Error(`test control ${url.pathname}: the answer is not JSON: ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`test control ${url.pathname}: no answer within 60 s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
