@@ -152,13 +152,20 @@ export class TreeModel {
       const status = this.status(project, environment, single);
       return { ...base, tenant: single, label: environment, ...status };
     }
-    const statuses = project.tenants.map((tenant) => ({ tenant, ...this.status(project, environment, tenant) }));
-    const pending = statuses.filter((s) => s.health === 'warning').length;
-    const failing = statuses.filter((s) => s.health === 'error').length;
+    const statuses = project.tenants.map((tenant) => ({
+      tenant,
+      state: this.deployState(project.slug, environment, tenant),
+      ...this.status(project, environment, tenant),
+    }));
+    const count = (test: (s: (typeof statuses)[number]) => boolean) => statuses.filter(test).length;
+    const failing = count((s) => s.health === 'error');
+    const never = count((s) => s.health !== 'error' && s.state?.kind === 'never-deployed');
+    const pending = count((s) => s.health !== 'error' && s.state?.kind === 'deployed' && s.state.drift.length > 0);
     const parts = [plural(project.tenants.length, 'tenant')];
-    if (failing > 0) parts.push(`${failing} need action`);
-    if (pending > 0) parts.push(`${pending} pending`);
-    if (failing === 0 && pending === 0 && statuses.every((s) => s.health === 'ok')) parts.push('all in sync');
+    if (failing > 0) parts.push(`${failing} need${failing === 1 ? 's' : ''} action`);
+    if (pending > 0) parts.push(`${pending} with changes pending`);
+    if (never > 0) parts.push(`${never} never deployed`);
+    if (statuses.every((s) => s.health === 'ok')) parts.push('all in sync');
     return {
       ...base,
       label: environment,

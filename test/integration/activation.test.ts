@@ -36,13 +36,23 @@ describe('Activation', () => {
   });
 
   it('contributes the GitOpsHQ container with its views, which can be shown', async () => {
-    const views = (await manifest()).contributes.views['gitopshq']!.map((v) => v.id);
-    assert.deepEqual(views, ['gitopshq.projects', 'gitopshq.variables']);
+    const viewIds = (await manifest()).contributes.views['gitopshq']!.map((v) => v.id);
+    assert.deepEqual(viewIds, ['gitopshq.projects', 'gitopshq.variables']);
     await vscode.commands.executeCommand('workbench.view.extension.gitopshq');
-    for (const id of views) await vscode.commands.executeCommand(`${id}.focus`);
-    const { service } = await internals();
+    for (const id of viewIds) await vscode.commands.executeCommand(`${id}.focus`);
+    const { service, views } = await internals();
     assert.ok(service.index.projects().length > 0, 'the fixture project is indexed');
-    await new Promise((r) => setTimeout(r, 500));
+    // The README's picture: staging expanded down to a workload, its values file open beside it.
+    const project = service.index.project('payment-platform')!;
+    const model = views.projects.model;
+    const staging = model.environment(project, 'staging');
+    const acme = model.children(staging).find((n) => n.kind === 'tenant' && n.tenant === 'acme')!;
+    const api = model.children(acme).find((n) => n.kind === 'workload' && n.workload === 'payment-api')!;
+    await views.projectsView.reveal(acme, { expand: true });
+    await views.projectsView.reveal(api, { select: true, focus: true });
+    await vscode.commands.executeCommand('gitopshq.openValues', api);
+    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseSideBarWidth');
+    await new Promise((r) => setTimeout(r, 800));
     await screenshot('gitopshq-views');
   });
 });
