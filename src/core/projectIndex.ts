@@ -1,0 +1,646 @@
+// The in-memory index every feature reads from: projects, variables, values files and effective
+// values. Reads are synchronous and never do I/O; `scan`, `fileChanged` and `fileDeleted` are the
+// only ways in, run one at a time, and each change re-reads only what depends on the file.
+//
+// One broken project or file never hides the others: a manifest that does not parse leaves an
+// entry with its problems, a values file with a YAML error contributes its problems and nothing
+// else, and a duplicate slug only disables the second project.
+import * as path from 'node:path';
+import { computeEffective, imageTag, type EffectiveValues } from './effective';
+import { GitOpsHqError } from './errors';
+import type { FileSystemPort } from './fileSystem';
+import { chartValuesFile, layerEntries, type LayerFile } from './layers';
+import { nullLogger, type Logger } from './logger';
+import { checkManifestFiles, parseManifest, type ManifestResult } from './manifest';
+import type { Problem, Project, Workload } from './types';
+import { parseVariables, VariableSet } from './variables';
+import { parseValuesFile, type ParsedValues } from './valuesTree';
+
+export const MANIFEST_FILE = 'gitopshq.yaml';
+
+export interface ProjectEntry {
+  /** Absolute path of the folder that holds gitopshq.yaml. */
+  root: string;
+  manifestPath: string;
+  /** Undefined when the manifest is broken (or its slug is taken by another project). */
+  project?: Project;
+  /** The manifest's problems (including missing files and a duplicate slug) and the variables file's. */
+  problems: Problem[];
+}
+
+export interface ValuesFileInfo {
+  file: string;
+  workload: string;
+  /** Absent for a chart's values.yaml. */
+  environment?: string;
+  tenant?: string;
+  /** -1 for a chart's values.yaml, else the index in the workload's `values` list. */
+  layer: number;
+  exists: boolean;
+}
+
+export interface IndexChange {
+  /** Projects whose data changed. */
+  slugs: string[];
+  /** Files whose content changed (values, variables or manifest files). */
+  files: string[];
+}
+
+/** How many reads a scan keeps in flight. */
+const READ_CONCURRENCY = 64;
+
+interface LoadedFile {
+  /** Undefined when the file does not exist. */
+  text: string | undefined;
+  parsed: ParsedValues | undefined;
+}
+
+interface ProjectState {
+  root: string;
+  manifestPath: string;
+  manifestText: string;
+  manifest: ManifestResult;
+  /** From checkManifestFiles: missing charts, chart values and variables file. */
+  fileProblems: Problem[];
+  variablesText: string | undefined;
+  variables: VariableSet;
+  variablesProblems: Problem[];
+  workloads: Map<string, Workload>;
+  /** (workload, environment, tenant) → its layer files. */
+  combos: Map<string, LayerFile[]>;
+  /** Layer file → the combinations that use it. */
+  layerUses: Map<string, string[]>;
+  /** Chart values file → the workloads that use it. */
+  chartUses: Map<string, string[]>;
+  effective: Map<string, EffectiveValues>;
+  /** Set by link(). */
+  entry: ProjectEntry;
+}
+
+export class ProjectIndex {
+  private folders: string[] = [];
+  private states = new Map<string, ProjectState>();
+  private bySlug = new Map<string, ProjectState>();
+  private sorted: ProjectEntry[] = [];
+  /** Values layers and chart values files of every project, by absolute path. */
+  private files = new Map<string, LoadedFile>();
+  private problemsCache: Map<string, Problem[]> | undefined;
+  private readonly listeners = new Set<(e: IndexChange) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly fs: FileSystemPort,
+    private readonly logger: Logger = nullLogger,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------
+  // Reading.
+
+  /** Every project found, valid or not, sorted by name. */
+  projects(): ProjectEntry[] {
+    return this.sorted;
+  }
+
+  project(slug: string): Project | undefined {
+    return this.bySlug.get(slug)?.entry.project;
+  }
+
+  /** The project a file is in (the innermost project root that contains it). */
+  projectOf(file: string): ProjectEntry | undefined {
+    const target = path.normalize(file);
+    let best: ProjectEntry | undefined;
+    for (const state of this.states.values()) {
+      const root = state.root;
+      const inside = target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+      if (inside && (!best || root.length > best.root.length)) best = state.entry;
+    }
+    return best;
+  }
+
+  /** Problems of manifests, variables files and values files, by file (files without problems are absent). Read-only. */
+  problemsByFile(): Map<string, Problem[]> {
+    if (this.problemsCache) return this.problemsCache;
+    const out = new Map<string, Problem[]>();
+    const add = (p: Problem) => {
+      const list = out.get(p.file);
+      if (list) list.push(p);
+      else out.set(p.file, [p]);
+    };
+    for (const state of this.states.values()) state.entry.problems.forEach(add);
+    for (const loaded of this.files.values()) loaded.parsed?.problems.forEach(add);
+    this.problemsCache = out;
+    return out;
+  }
+
+  variables(slug: string): VariableSet {
+    return this.bySlug.get(slug)?.variables ?? VariableSet.empty();
+  }
+
+  /** A values file as parsed (layer or chart values), or undefined when it is not indexed or does not exist. */
+  parsedValues(file: string): ParsedValues | undefined {
+    return this.files.get(path.normalize(file))?.parsed;
+  }
+
+  /**
+   * The effective values of a workload in an environment (and tenant; default the first), from
+   * memory, cached until a file they depend on changes. Throws for an unknown project,
+   * workload, environment or tenant.
+   */
+  effective(slug: string, workload: string, environment: string, tenant?: string): EffectiveValues {
+    const { state, project, wl, t } = this.combo(slug, workload, environment, tenant);
+    const key = comboKey(workload, environment, t);
+    const cached = state.effective.get(key);
+    if (cached) return cached;
+    const layers = new Array<ParsedValues | undefined>(wl.values.length).fill(undefined);
+    for (const { file, layer } of state.combos.get(key) ?? []) layers[layer] = this.files.get(file)?.parsed;
+    const result = computeEffective({
+      chart: this.files.get(chartValuesFile(project, wl))?.parsed,
+      layers,
+      variables: state.variables,
+      context: { environment, tenant: t, workload },
+    });
+    state.effective.set(key, result);
+    return result;
+  }
+
+  imageTag(slug: string, workload: string, environment: string, tenant?: string): string | undefined {
+    return this.known(slug, workload, environment, tenant) ? imageTag(this.effective(slug, workload, environment, tenant).values) : undefined;
+  }
+
+  /** Whether any values layer exists for the combination (false for unknown names). */
+  isBound(slug: string, workload: string, environment: string, tenant?: string): boolean {
+    return this.existingLayerFiles(slug, workload, environment, tenant).length > 0;
+  }
+
+  /** The layer files that exist for the combination, lowest first ([] for unknown names). */
+  existingLayerFiles(slug: string, workload: string, environment: string, tenant?: string): string[] {
+    if (!this.known(slug, workload, environment, tenant)) return [];
+    const { state, t } = this.combo(slug, workload, environment, tenant);
+    const out: string[] = [];
+    for (const { file } of state.combos.get(comboKey(workload, environment, t)) ?? []) {
+      if (this.files.get(file)?.text !== undefined) out.push(file);
+    }
+    return out;
+  }
+
+  /** Every values file of a project: each chart's values.yaml, and every layer path of every combination. */
+  valuesFiles(slug: string): ValuesFileInfo[] {
+    const state = this.bySlug.get(slug);
+    const project = state?.entry.project;
+    if (!state || !project) return [];
+    const out: ValuesFileInfo[] = [];
+    const exists = (file: string) => this.files.get(file)?.text !== undefined;
+    for (const wl of project.workloads) {
+      const chart = chartValuesFile(project, wl);
+      out.push({ file: chart, workload: wl.name, layer: -1, exists: exists(chart) });
+      for (const env of project.environments) {
+        for (const tenant of project.tenants) {
+          for (const { file, layer } of state.combos.get(comboKey(wl.name, env.name, tenant)) ?? []) {
+            out.push({ file, workload: wl.name, environment: env.name, tenant, layer, exists: exists(file) });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  onDidChange(listener: (e: IndexChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loading.
+
+  /** Finds and indexes every project below the folders, replacing what the index held. */
+  scan(folders: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      const started = Date.now();
+      const found = await Promise.all(folders.map((f) => this.fs.findFiles(f, MANIFEST_FILE)));
+      const manifests = [...new Set(found.flat().map((f) => path.normalize(f)))].sort();
+      const fs = memoized(this.fs);
+      const files = new Map<string, LoadedFile>();
+      const states = await Promise.all(
+        manifests.map((m) => this.loadProject(m, undefined, fs, new Map(), files).catch((err: unknown) => this.failed(m, err))),
+      );
+      this.folders = folders.map((f) => path.normalize(f));
+      this.states = new Map(states.flatMap((s) => (s ? [[s.manifestPath, s] as const] : [])));
+      this.files = files;
+      this.link();
+      this.logger.debug(`Scanned ${this.states.size} project(s), ${files.size} values file path(s) in ${Date.now() - started} ms`);
+      this.emit({ slugs: [...this.bySlug.keys()], files: [] });
+    });
+  }
+
+  /**
+   * A file was saved, created or edited (with `text`, its unsaved content). Re-indexes only what
+   * depends on it; resolves to whether anything changed.
+   */
+  fileChanged(file: string, text?: string): Promise<boolean> {
+    return this.exclusive(() => this.update(path.normalize(file), text === undefined ? { read: true } : { text }));
+  }
+
+  /** A file was deleted. Resolves to whether anything changed. */
+  fileDeleted(file: string): Promise<boolean> {
+    return this.exclusive(() => this.update(path.normalize(file), { text: undefined }));
+  }
+
+  private async update(file: string, source: { read: true } | { text: string | undefined }): Promise<boolean> {
+    let read: Promise<string | undefined> | undefined;
+    const content = () => ('read' in source ? (read ??= this.readSafely(this.fs, file)) : Promise.resolve(source.text));
+    const slugs = new Set<string>();
+    const files = new Set<string>();
+
+    if (path.basename(file) === MANIFEST_FILE && (this.states.has(file) || this.inFolders(file))) {
+      const before = this.states.get(file)?.manifest.project?.slug;
+      if (await this.updateManifest(file, await content())) {
+        files.add(file);
+        const after = this.states.get(file)?.manifest.project?.slug;
+        for (const slug of [before, after]) if (slug) slugs.add(slug);
+      }
+    }
+
+    for (const state of this.states.values()) {
+      const project = state.manifest.project;
+      if (project?.variablesPath !== file) continue;
+      const text = await content();
+      if (text === state.variablesText) continue;
+      const existed = state.variablesText !== undefined;
+      this.setVariables(state, text);
+      if (existed !== (text !== undefined)) await this.recheckFiles(state);
+      slugs.add(project.slug);
+      files.add(file);
+    }
+
+    const loaded = this.files.get(file);
+    if (loaded) {
+      const text = await content();
+      if (text !== loaded.text) {
+        const existed = loaded.text !== undefined;
+        this.files.set(file, { text, parsed: text === undefined ? undefined : parseValuesFile(text, file, this.layerOf(file)) });
+        for (const state of this.states.values()) {
+          if (!this.invalidate(state, file)) continue;
+          if (state.chartUses.has(file) && existed !== (text !== undefined)) await this.recheckFiles(state);
+          if (state.manifest.project) slugs.add(state.manifest.project.slug);
+        }
+        files.add(file);
+      }
+    }
+
+    if (files.size === 0) return false;
+    this.link();
+    this.emit({ slugs: [...slugs], files: [...files] });
+    return true;
+  }
+
+  /** Re-indexes the project of a manifest (or adds or removes it). Whether anything changed. */
+  private async updateManifest(manifestPath: string, text: string | undefined): Promise<boolean> {
+    const previous = this.states.get(manifestPath);
+    if (previous && text === previous.manifestText) return false;
+    if (text === undefined) {
+      if (!previous) return false;
+      this.states.delete(manifestPath);
+    } else {
+      const added = new Map<string, LoadedFile>();
+      const state = await this.loadProject(manifestPath, text, memoized(this.fs), this.files, added).catch((err: unknown) =>
+        this.failed(manifestPath, err),
+      );
+      if (!state) return false;
+      for (const [file, loaded] of added) this.files.set(file, loaded);
+      this.states.set(manifestPath, state);
+    }
+    this.prune();
+    return true;
+  }
+
+  /**
+   * Parses a manifest and loads its variables and values files. Files already in `known` are
+   * reused (they are kept current by fileChanged); the others are read into `added`.
+   */
+  private async loadProject(
+    manifestPath: string,
+    manifestText: string | undefined,
+    fs: FileSystemPort,
+    known: ReadonlyMap<string, LoadedFile>,
+    added: Map<string, LoadedFile>,
+  ): Promise<ProjectState | undefined> {
+    const text = manifestText ?? (await this.readSafely(fs, manifestPath));
+    if (text === undefined) return undefined;
+    const manifest = parseManifest(text, manifestPath);
+    const project = manifest.project;
+    const state: ProjectState = {
+      root: path.dirname(manifestPath),
+      manifestPath,
+      manifestText: text,
+      manifest,
+      fileProblems: [],
+      variablesText: undefined,
+      variables: VariableSet.empty(),
+      variablesProblems: [],
+      workloads: new Map(project?.workloads.map((w) => [w.name, w]) ?? []),
+      combos: new Map(),
+      layerUses: new Map(),
+      chartUses: new Map(),
+      effective: new Map(),
+      entry: { root: path.dirname(manifestPath), manifestPath, problems: [] },
+    };
+    if (!project) return state;
+    const [fileProblems, variablesText] = await Promise.all([
+      checkManifestFiles(manifest, fs).catch((err: unknown) => {
+        this.logger.warn(`Checking the files of ${manifestPath} failed: ${String(err)}`);
+        return [];
+      }),
+      this.readSafely(fs, project.variablesPath),
+      this.loadValues(state, project, fs, known, added),
+    ]);
+    state.fileProblems = fileProblems;
+    this.setVariables(state, variablesText);
+    return state;
+  }
+
+  /** A project whose indexing failed unexpectedly: shown with the error instead of hidden. */
+  private failed(manifestPath: string, err: unknown): ProjectState {
+    this.logger.error(err instanceof Error ? err : String(err));
+    const root = path.dirname(manifestPath);
+    const problem: Problem = {
+      file: manifestPath,
+      span: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'error',
+      code: 'index-failed',
+      message: `This project could not be indexed: ${err instanceof Error ? err.message : String(err)}`,
+    };
+    return {
+      root,
+      manifestPath,
+      manifestText: '',
+      manifest: { problems: [problem], locate: () => undefined },
+      fileProblems: [],
+      variablesText: undefined,
+      variables: VariableSet.empty(),
+      variablesProblems: [],
+      workloads: new Map(),
+      combos: new Map(),
+      layerUses: new Map(),
+      chartUses: new Map(),
+      effective: new Map(),
+      entry: { root, manifestPath, problems: [problem] },
+    };
+  }
+
+  /** Records which files the project's combinations use and reads those not yet known. */
+  private async loadValues(
+    state: ProjectState,
+    project: Project,
+    fs: FileSystemPort,
+    known: ReadonlyMap<string, LoadedFile>,
+    added: Map<string, LoadedFile>,
+  ): Promise<void> {
+    const wanted = new Map<string, number>(); // file → layer of its first use
+    for (const wl of project.workloads) {
+      const chart = chartValuesFile(project, wl);
+      addTo(state.chartUses, chart, wl.name);
+      if (!wanted.has(chart)) wanted.set(chart, -1);
+      for (const env of project.environments) {
+        for (const tenant of project.tenants) {
+          const key = comboKey(wl.name, env.name, tenant);
+          const entries = layerEntries(project, wl, env.name, tenant);
+          state.combos.set(key, entries);
+          for (const { file, layer } of entries) {
+            addTo(state.layerUses, file, key);
+            if (!wanted.has(file)) wanted.set(file, layer);
+          }
+        }
+      }
+    }
+    const toRead = [...wanted].filter(([file]) => !known.has(file) && !added.has(file));
+    // Claim them now: another project of the same scan must not read them twice.
+    for (const [file] of toRead) added.set(file, { text: undefined, parsed: undefined });
+    // A folder that does not exist (no layers for a tenant yet) spares a failed open per file.
+    const folders = [...new Set(toRead.map(([file]) => path.dirname(file)))];
+    const present = new Set((await Promise.all(folders.map(async (f) => ((await fs.isDirectory(f)) ? f : undefined)))).filter(isDefined));
+    const reads = toRead.filter(([file]) => present.has(path.dirname(file)));
+    await forEachLimit(reads, READ_CONCURRENCY, async ([file, layer]) => {
+      // Chart values go through the scan's memo: checkManifestFiles reads them too.
+      const text = await this.readSafely(layer < 0 ? fs : this.fs, file);
+      if (text !== undefined) added.set(file, { text, parsed: parseValuesFile(text, file, layer) });
+    });
+  }
+
+  private setVariables(state: ProjectState, text: string | undefined): void {
+    const project = state.manifest.project;
+    state.variablesText = text;
+    state.effective.clear();
+    if (!project || text === undefined) {
+      state.variables = VariableSet.empty();
+      state.variablesProblems = [];
+      return;
+    }
+    const result = parseVariables(text, project.variablesPath, project);
+    state.variables = result.variables;
+    state.variablesProblems = result.problems;
+  }
+
+  /** Runs checkManifestFiles again, reading indexed files from memory (a chart values or variables file came or went). */
+  private async recheckFiles(state: ProjectState): Promise<void> {
+    const fromMemory: FileSystemPort = {
+      readFile: async (file) => {
+        const loaded = this.files.get(file);
+        if (loaded) return loaded.text;
+        if (file === state.manifest.project?.variablesPath) return state.variablesText;
+        return this.fs.readFile(file);
+      },
+      isDirectory: (folder) => this.fs.isDirectory(folder),
+      findFiles: (root, name) => this.fs.findFiles(root, name),
+    };
+    state.fileProblems = await checkManifestFiles(state.manifest, fromMemory).catch(() => state.fileProblems);
+  }
+
+  /** Drops the cached effective values that depend on a file; whether the project uses it. */
+  private invalidate(state: ProjectState, file: string): boolean {
+    let used = false;
+    const combos = state.layerUses.get(file);
+    if (combos) {
+      used = true;
+      for (const key of combos) state.effective.delete(key);
+    }
+    const chartUsers = state.chartUses.get(file);
+    if (chartUsers) {
+      used = true;
+      const workloads = new Set(chartUsers);
+      for (const key of [...state.effective.keys()]) {
+        if (workloads.has(key.slice(0, key.indexOf('\u0000')))) state.effective.delete(key);
+      }
+    }
+    return used;
+  }
+
+  /** Forgets files no project uses any more. */
+  private prune(): void {
+    for (const file of [...this.files.keys()]) {
+      let used = false;
+      for (const state of this.states.values()) {
+        if (state.layerUses.has(file) || state.chartUses.has(file)) {
+          used = true;
+          break;
+        }
+      }
+      if (!used) this.files.delete(file);
+    }
+  }
+
+  /** The layer a file is parsed as: -1 for chart values, else the template index of a use (effective relabels per use). */
+  private layerOf(file: string): number {
+    for (const state of this.states.values()) {
+      if (state.chartUses.has(file)) return -1;
+      const combo = state.layerUses.get(file)?.[0];
+      const entry = combo === undefined ? undefined : state.combos.get(combo)?.find((e) => e.file === file);
+      if (entry) return entry.layer;
+    }
+    return 0;
+  }
+
+  /** Slugs, duplicate-slug problems and the sorted entries, after any change. */
+  private link(): void {
+    this.bySlug = new Map();
+    this.problemsCache = undefined;
+    const states = [...this.states.values()].sort((a, b) => compare(a.manifestPath, b.manifestPath));
+    for (const state of states) {
+      const project = state.manifest.project;
+      const problems = [...state.manifest.problems, ...state.fileProblems];
+      let visible = project;
+      if (project) {
+        const owner = this.bySlug.get(project.slug);
+        if (owner) {
+          visible = undefined;
+          problems.push({
+            file: state.manifestPath,
+            span: state.manifest.locate(['metadata', 'slug']) ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            severity: 'error',
+            code: 'duplicate-slug',
+            message: `Slug "${project.slug}" is already used by the project in ${owner.manifestPath}: slugs must be unique in the workspace.`,
+          });
+        } else {
+          this.bySlug.set(project.slug, state);
+        }
+      }
+      problems.push(...state.variablesProblems);
+      state.entry = visible ? { root: state.root, manifestPath: state.manifestPath, project: visible, problems } : { root: state.root, manifestPath: state.manifestPath, problems };
+    }
+    this.sorted = states
+      .map((s) => s.entry)
+      .sort((a, b) => compare(a.project?.name ?? path.basename(a.root), b.project?.name ?? path.basename(b.root)) || compare(a.manifestPath, b.manifestPath));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers.
+
+  private combo(slug: string, workload: string, environment: string, tenant: string | undefined) {
+    const state = this.bySlug.get(slug);
+    const project = state?.entry.project;
+    if (!state || !project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
+    const wl = state.workloads.get(workload);
+    if (!wl) throw new GitOpsHqError('workload-not-found', `Project ${slug} has no workload "${workload}".`);
+    if (!project.environments.some((e) => e.name === environment)) {
+      throw new GitOpsHqError('environment-not-found', `Project ${slug} has no environment "${environment}".`);
+    }
+    const t = tenant ?? project.tenants[0] ?? 'default';
+    if (!project.tenants.includes(t)) throw new GitOpsHqError('tenant-not-found', `Project ${slug} has no tenant "${t}".`);
+    return { state, project, wl, t };
+  }
+
+  private known(slug: string, workload: string, environment: string, tenant: string | undefined): boolean {
+    const state = this.bySlug.get(slug);
+    const project = state?.entry.project;
+    return (
+      !!project &&
+      !!state?.workloads.has(workload) &&
+      project.environments.some((e) => e.name === environment) &&
+      (tenant === undefined || project.tenants.includes(tenant))
+    );
+  }
+
+  private inFolders(file: string): boolean {
+    return this.folders.some((folder) => {
+      const relative = path.relative(folder, file);
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return false;
+      // The folders findFiles skips.
+      return path
+        .dirname(relative)
+        .split(path.sep)
+        .every((part) => part === '.' || part === '.gitopshq' || (part !== 'node_modules' && !part.startsWith('.')));
+    });
+  }
+
+  private async readSafely(fs: FileSystemPort, file: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(file);
+    } catch (err) {
+      this.logger.warn(`Cannot read ${file}: ${String(err)}`);
+      return undefined;
+    }
+  }
+
+  private emit(change: IndexChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.logger.error(err instanceof Error ? err : String(err));
+      }
+    }
+  }
+
+  /** Runs mutations one at a time, in call order. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function comboKey(workload: string, environment: string, tenant: string): string {
+  return `${workload}\u0000${environment}\u0000${tenant}`;
+}
+
+/** Appends to the list at `key` (callers never add the same value twice). */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+function compare(a: string, b: string): number {
+  return a.localeCompare(b, 'en');
+}
+
+/** A view of the file system that reads each file and checks each folder once (for one scan). */
+function memoized(fs: FileSystemPort): FileSystemPort {
+  const reads = new Map<string, Promise<string | undefined>>();
+  const folders = new Map<string, Promise<boolean>>();
+  return {
+    readFile: (file) => {
+      let p = reads.get(file);
+      if (!p) reads.set(file, (p = fs.readFile(file)));
+      return p;
+    },
+    isDirectory: (folder) => {
+      let p = folders.get(folder);
+      if (!p) folders.set(folder, (p = fs.isDirectory(folder)));
+      return p;
+    },
+    findFiles: (root, name) => fs.findFiles(root, name),
+  };
+}
+
+/** Runs `fn` over the items with at most `limit` in flight. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

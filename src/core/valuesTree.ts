@@ -1,0 +1,708 @@
+// Helm values files as plain JSON-serialisable data, with the position of every node.
+//
+// Two readers give the same result:
+// - a fast reader for the block YAML that values files are made of (block maps and lists, plain and
+//   single-line quoted scalars, one-line flow collections, comments), about 30x faster than the
+//   `yaml` library: the cold index reads tens of thousands of these files;
+// - the `yaml` library (through parseYaml) for everything else, and for every file the fast reader
+//   is not certain about: anchors, tags, block and multi-line scalars, documents markers, syntax
+//   errors. The fast reader never guesses: on anything unusual it gives up and the library decides.
+// test/unit/core/valuesTree.test.ts checks that both readers agree on values and positions.
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Origin, Problem } from './types';
+import { parseYaml, positionAt, spanOf } from './yamlSource';
+
+export interface ParsedValues {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** -1 for the chart's values.yaml, else the index in the workload's `values` list. */
+  readonly layer: number;
+  /** The file's top-level map as plain data (`{}` for an empty file or a file with errors). Read-only. */
+  readonly value: Record<string, unknown>;
+  /**
+   * Dotted path (see formatPath) → position of the value node, for every leaf, map and list (not
+   * the root). Built on first use: most files of a cold index never need it. Read-only.
+   */
+  readonly origins: Map<string, Origin>;
+  readonly problems: Problem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dotted paths (public API: `ingress.hosts[0].host`, `podAnnotations["prometheus.io/scrape"]`).
+
+export type PathSegment = string | number;
+
+const NEEDS_QUOTES = /[.[\]"]/;
+
+/** The path of `segment` below `parent` (`''` is the root). */
+export function joinPath(parent: string, segment: PathSegment): string {
+  if (typeof segment === 'number') return `${parent}[${segment}]`;
+  if (segment === '' || NEEDS_QUOTES.test(segment)) return `${parent}[${JSON.stringify(segment)}]`;
+  return parent === '' ? segment : `${parent}.${segment}`;
+}
+
+/** `['ingress', 'hosts', 0, 'host']` → `ingress.hosts[0].host`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const s of segments) out = joinPath(out, s);
+  return out;
+}
+
+/** The inverse of formatPath; undefined when `dotted` is not a well-formed path. */
+export function parsePath(dotted: string): PathSegment[] | undefined {
+  const out: PathSegment[] = [];
+  let i = 0;
+  while (i < dotted.length) {
+    const c = dotted[i];
+    if (c === '[') {
+      if (dotted[i + 1] === '"') {
+        const end = closingQuote(dotted, i + 2);
+        if (end < 0 || dotted[end + 1] !== ']') return undefined;
+        try {
+          out.push(JSON.parse(dotted.slice(i + 1, end + 1)) as string);
+        } catch {
+          return undefined;
+        }
+        i = end + 2;
+      } else {
+        const end = dotted.indexOf(']', i);
+        const digits = end < 0 ? '' : dotted.slice(i + 1, end);
+        if (!/^(0|[1-9][0-9]*)$/.test(digits)) return undefined;
+        out.push(Number(digits));
+        i = end + 1;
+      }
+      continue;
+    }
+    if (out.length > 0) {
+      if (c !== '.') return undefined;
+      i++;
+    }
+    let end = i;
+    while (end < dotted.length && !'.[]"'.includes(dotted[end] as string)) end++;
+    if (end === i) return undefined;
+    out.push(dotted.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+function closingQuote(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain data helpers shared by merge and effective.
+
+export type PlainMap = Record<string, unknown>;
+
+export function isPlainMap(value: unknown): value is PlainMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Sets an own property, even `__proto__` (which plain assignment would turn into a prototype change). */
+export function setKey(map: PlainMap, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing.
+
+export function parseValuesFile(text: string, file: string, layer: number): ParsedValues {
+  return parseFast(text, file, layer) ?? parseWithLibrary(text, file, layer);
+}
+
+/** The same parsed file seen as another layer (a file can be layer 0 of one workload and 1 of another). */
+export function asLayer(parsed: ParsedValues, layer: number): ParsedValues {
+  if (parsed.layer === layer) return parsed;
+  return {
+    file: parsed.file,
+    layer,
+    value: parsed.value,
+    problems: parsed.problems,
+    get origins() {
+      const out = new Map<string, Origin>();
+      for (const [path, o] of parsed.origins) out.set(path, { ...o, layer });
+      return out;
+    },
+  };
+}
+
+/** The positions of a file's nodes, kept compact until someone asks for the dotted-path map. */
+class OriginTable {
+  private readonly parents: number[] = [];
+  private readonly segments: PathSegment[] = [];
+  private readonly positions: number[] = [];
+
+  /** Records a node below `parent` (-1 for the root) and returns its index. */
+  add(parent: number, segment: PathSegment, line: number, character: number): number {
+    this.parents.push(parent);
+    this.segments.push(segment);
+    this.positions.push(line, character);
+    return this.parents.length - 1;
+  }
+
+  /** Moves a node (an alias points at its own position, not its anchor's). */
+  move(index: number, line: number, character: number): void {
+    this.positions[2 * index] = line;
+    this.positions[2 * index + 1] = character;
+  }
+
+  toMap(file: string, layer: number): Map<string, Origin> {
+    const out = new Map<string, Origin>();
+    const paths: string[] = new Array<string>(this.parents.length);
+    for (let k = 0; k < this.parents.length; k++) {
+      const parent = this.parents[k] as number;
+      const path = joinPath(parent < 0 ? '' : (paths[parent] as string), this.segments[k] as PathSegment);
+      paths[k] = path;
+      out.set(path, { file, line: this.positions[2 * k] as number, character: this.positions[2 * k + 1] as number, layer });
+    }
+    return out;
+  }
+}
+
+class ValuesFile implements ParsedValues {
+  private map: Map<string, Origin> | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly layer: number,
+    readonly value: PlainMap,
+    private table: OriginTable | undefined,
+    readonly problems: Problem[],
+  ) {}
+
+  get origins(): Map<string, Origin> {
+    if (!this.map) {
+      this.map = this.table ? this.table.toMap(this.file, this.layer) : new Map();
+      this.table = undefined;
+    }
+    return this.map;
+  }
+}
+
+// Tabs, control characters and a byte order mark: the library decides what they mean.
+const UNUSUAL_CHARACTERS = /[\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/** The fast reader alone: undefined when it leaves the file to the library. For tests. */
+export function parseFast(text: string, file: string, layer: number): ParsedValues | undefined {
+  if (UNUSUAL_CHARACTERS.test(text)) return undefined;
+  let source = text;
+  if (source.includes('\r')) {
+    if (/\r(?!\n)/.test(source)) return undefined;
+    source = source.replace(/\r\n/g, '\n');
+  }
+  const reader = new FastReader(source.split('\n'));
+  try {
+    const value = reader.document();
+    return new ValuesFile(file, layer, value, reader.table, []);
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+}
+
+/** The `yaml` library reader alone. For tests. */
+export function parseWithLibrary(text: string, file: string, layer: number): ParsedValues {
+  const parsed = parseYaml(text, file);
+  const problems = parsed.problems;
+  const empty = () => new ValuesFile(file, layer, {}, undefined, problems);
+  // A file with a syntax error contributes nothing but its problems: the parser's recovery is a guess.
+  if (problems.some((p) => p.severity === 'error')) return empty();
+  const root = parsed.doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return empty();
+  if (!isMap(root)) {
+    problems.push({
+      file,
+      span: spanOf(root, parsed.lineCounter),
+      severity: 'error',
+      code: 'values-not-a-map',
+      message: 'A values file must be a mapping of keys to values (or empty).',
+    });
+    return empty();
+  }
+  const walker = new LibraryWalker(parsed.doc, parsed.lineCounter, text, file);
+  const value = walker.node(root, -1) as PlainMap;
+  return new ValuesFile(file, layer, value, walker.table, [...problems, ...walker.problems]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `yaml` library reader: document nodes → plain data and origins.
+
+const UNQUOTED_PLACEHOLDER = /^\{\{\s*hq\.[^{}]*\}\}$/;
+/** Aliases may expand to far more nodes than the file holds; stop well before memory runs out. */
+const MAX_NODES = 100_000;
+
+class LibraryWalker {
+  readonly table = new OriginTable();
+  readonly problems: Problem[] = [];
+  private readonly active = new Set<Node>();
+  private visited = 0;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lineCounter: LineCounter,
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  /** The plain value of `node`, whose origin entry is `self` (-1 for the root). */
+  node(node: Node | null, self: number): unknown {
+    if (node === null) return null;
+    if (++this.visited > MAX_NODES) {
+      if (this.visited === MAX_NODES + 1) {
+        this.problems.push({
+          file: this.file,
+          span: spanOf(node, this.lineCounter),
+          severity: 'error',
+          code: 'values-too-large',
+          message: `The aliases of this file expand to more than ${MAX_NODES} values: the rest is left out.`,
+        });
+      }
+      return null;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      let value: unknown = null;
+      if (target && !this.active.has(target)) {
+        this.active.add(target);
+        value = this.node(target, self);
+        this.active.delete(target);
+      }
+      this.place(self, node.range?.[0] ?? 0);
+      return value;
+    }
+    this.place(self, node.range?.[0] ?? 0);
+    if (isScalar(node)) return plainScalar(node.value);
+    if (isSeq(node)) return node.items.map((item, i) => this.node(item as Node | null, this.child(self, i)));
+    if (isMap(node)) {
+      const placeholder = this.unquotedPlaceholder(node);
+      if (placeholder !== undefined) return placeholder;
+      const out: PlainMap = {};
+      const merged: Node[] = [];
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
+          if (pair.value) merged.push(pair.value as Node);
+          continue;
+        }
+        const key = this.key(keyNode);
+        const entry = this.child(self, key);
+        // `? key` without a value: the key is where the empty value is.
+        if (pair.value === null) this.place(entry, keyNode?.range?.[0] ?? 0);
+        setKey(out, key, this.node(pair.value as Node | null, entry));
+      }
+      for (const source of merged) this.merge(out, source, self);
+      return out;
+    }
+    return null;
+  }
+
+  /** Merge keys (`<<: *defaults`), as Helm's YAML reader applies them: explicit keys win. */
+  private merge(out: PlainMap, source: Node, self: number): void {
+    const sources = isSeq(source) ? (source.items as Node[]) : [source];
+    for (const item of sources) {
+      const target = isAlias(item) ? item.resolve(this.doc) : item;
+      if (!isMap(target)) continue;
+      for (const pair of target.items) {
+        if (!isPair(pair)) continue;
+        const key = this.key(pair.key as Node | null);
+        if (Object.hasOwn(out, key)) continue;
+        setKey(out, key, this.node(pair.value as Node | null, this.child(self, key)));
+      }
+    }
+  }
+
+  private key(node: Node | null): string {
+    if (node === null) return '';
+    if (isScalar(node)) return node.value === null || node.value === undefined ? '' : String(node.value);
+    const range = node.range;
+    return range ? this.text.slice(range[0], range[1]).trim() : '';
+  }
+
+  /**
+   * `host: {{hq.var.X}}` is valid YAML for a map inside a map, never what the author meant: it
+   * reads as the string, with an `unquoted-placeholder` error whose fix is to quote it.
+   */
+  private unquotedPlaceholder(node: Node): string | undefined {
+    if (!isCollection(node) || !node.flow || !node.range) return undefined;
+    const source = this.text.slice(node.range[0], node.range[1]).trimEnd();
+    if (!UNQUOTED_PLACEHOLDER.test(source)) return undefined;
+    this.problems.push({
+      file: this.file,
+      span: spanOf([node.range[0], node.range[0] + source.length], this.lineCounter),
+      severity: 'error',
+      code: 'unquoted-placeholder',
+      message: `Quote this placeholder: unquoted, YAML reads ${source} as a nested mapping. Write "${source}".`,
+    });
+    return source;
+  }
+
+  private child(parent: number, segment: PathSegment): number {
+    return this.table.add(parent, segment, 0, 0);
+  }
+
+  private place(index: number, offset: number): void {
+    if (index < 0) return;
+    const { line, character } = positionAt(this.lineCounter, offset);
+    this.table.move(index, line, character);
+  }
+}
+
+function plainScalar(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return Number(value);
+    case 'undefined':
+      return null;
+    default:
+      return value === null ? null : String(value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast reader. It works line by line; every method leaves `this.i` on the first line it did
+// not consume, and throws BAIL as soon as the input leaves the subset it is sure about.
+
+const BAIL = new Error('not for the fast reader');
+
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const DOT = 46;
+const COLON = 58;
+const PERCENT = 37;
+
+/** Characters that cannot start a plain scalar here (the library decides what they mean). */
+const NOT_PLAIN_START = new Set(['&', '*', '!', '|', '>', '%', '@', '`', ',', '[', ']', '{', '}', '#', '"', "'"]);
+const FLOW_STOP = new Set([',', '[', ']', '{', '}']);
+
+class FastReader {
+  readonly table = new OriginTable();
+  private i = 0;
+
+  constructor(private readonly lines: string[]) {}
+
+  document(): PlainMap {
+    const indent = this.nextContent();
+    if (indent < 0) return {};
+    if (indent !== 0 || isSeqItem(this.lines[this.i] as string, 0)) throw BAIL;
+    const map = this.map(0, -1);
+    if (this.nextContent() >= 0) throw BAIL;
+    return map;
+  }
+
+  /** Skips blank and comment lines; the indentation of the next content line, or -1 at the end. */
+  private nextContent(): number {
+    const lines = this.lines;
+    for (; this.i < lines.length; this.i++) {
+      const line = lines[this.i] as string;
+      let col = 0;
+      while (line.charCodeAt(col) === SPACE) col++;
+      if (col === line.length || line.charCodeAt(col) === HASH) continue;
+      // Document markers and directives.
+      if (col === 0 && (line.startsWith('---') || line.startsWith('...') || line.charCodeAt(0) === PERCENT)) throw BAIL;
+      return col;
+    }
+    return -1;
+  }
+
+  /** A block map whose first key starts at (this.i, col); `self` is its origin entry. */
+  private map(col: number, self: number): PlainMap {
+    const out: PlainMap = {};
+    for (let first = true; ; first = false) {
+      if (!first) {
+        const indent = this.nextContent();
+        if (indent < col) break;
+        if (indent > col) throw BAIL;
+      }
+      const line = this.lines[this.i] as string;
+      if (isSeqItem(line, col)) throw BAIL;
+      const entry = readKey(line, col);
+      if (entry === undefined) throw BAIL;
+      const key = entry.key;
+      if (key === '__proto__' || Object.hasOwn(out, key)) throw BAIL;
+      out[key] = this.valueAfter(line, entry.afterColon, col, this.table.add(self, key, 0, 0), true);
+    }
+    return out;
+  }
+
+  /** A block list whose first `-` is at (this.i, col). */
+  private seq(col: number, self: number): unknown[] {
+    const out: unknown[] = [];
+    for (let first = true; ; first = false) {
+      if (!first) {
+        const indent = this.nextContent();
+        if (indent < col) break;
+        if (indent > col) throw BAIL;
+      }
+      const line = this.lines[this.i] as string;
+      if (!isSeqItem(line, col)) break;
+      const item = this.table.add(self, out.length, 0, 0);
+      const p = skipSpaces(line, col + 1);
+      if (p === line.length || line.charCodeAt(p) === HASH) {
+        out.push(this.valueAfter(line, col + 1, col, item, false));
+      } else if (isSeqItem(line, p)) {
+        throw BAIL;
+      } else if (readKey(line, p) === undefined) {
+        out.push(this.inline(line, p, item));
+      } else {
+        this.place(item, this.i, p);
+        out.push(this.map(p, item));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The value after `key:` or `-` on the current line, from `p`. `owner` is the indentation of
+   * the key or dash. A list may sit at the same indentation as its key (`env:\n- name: x`), never
+   * at that of its dash. An empty value is placed where the library places it: after the spaces.
+   */
+  private valueAfter(line: string, p: number, owner: number, self: number, inMap: boolean): unknown {
+    p = skipSpaces(line, p);
+    if (p < line.length && line.charCodeAt(p) !== HASH) return this.inline(line, p, self);
+    const here = this.i;
+    this.i++;
+    const indent = this.nextContent();
+    if (indent > owner || (inMap && indent === owner && isSeqItem(this.lines[this.i] as string, indent))) {
+      this.place(self, this.i, indent);
+      return isSeqItem(this.lines[this.i] as string, indent) ? this.seq(indent, self) : this.map(indent, self);
+    }
+    this.place(self, here, p);
+    return null;
+  }
+
+  /** A scalar or flow collection that ends on this line (only a comment may follow). */
+  private inline(line: string, p: number, self: number): unknown {
+    this.place(self, this.i, p);
+    const c = line[p] as string;
+    let value: unknown;
+    let end: number;
+    if (c === '"') [value, end] = readDoubleQuoted(line, p);
+    else if (c === "'") [value, end] = readSingleQuoted(line, p);
+    else if (c === '[' || c === '{') [value, end] = this.flow(line, p, self);
+    else {
+      if (NOT_PLAIN_START.has(c) || (isIndicator(c) && isBlankOrEnd(line, p + 1))) throw BAIL;
+      end = commentStart(line, p);
+      const text = line.slice(p, end).trimEnd();
+      if (text.endsWith(':') || text.includes(': ')) throw BAIL;
+      value = resolvePlain(text);
+    }
+    if (!onlyCommentAfter(line, end)) throw BAIL;
+    this.i++;
+    return value;
+  }
+
+  /** A one-line flow collection at `p`: its value and the offset after its closing bracket. */
+  private flow(line: string, p: number, self: number): [unknown, number] {
+    const list: unknown[] | undefined = line[p] === '[' ? [] : undefined;
+    const map: PlainMap = {};
+    const close = list ? ']' : '}';
+    let j = skipSpaces(line, p + 1);
+    while (line[j] !== close) {
+      let item: number;
+      let key: string | undefined;
+      if (list) {
+        item = this.table.add(self, list.length, this.i, j);
+      } else {
+        const [k, afterColon] = readFlowKey(line, j);
+        if (k === '__proto__' || Object.hasOwn(map, k)) throw BAIL;
+        key = k;
+        j = skipSpaces(line, afterColon);
+        if (j >= line.length || line[j] === ',' || line[j] === '}') throw BAIL;
+        item = this.table.add(self, k, this.i, j);
+      }
+      const [value, end] = this.flowItem(line, j, item);
+      if (key === undefined) list?.push(value);
+      else map[key] = value;
+      j = skipSpaces(line, end);
+      if (line[j] === ',') j = skipSpaces(line, j + 1);
+      else if (line[j] !== close) throw BAIL;
+    }
+    return [list ?? map, j + 1];
+  }
+
+  private flowItem(line: string, j: number, self: number): [unknown, number] {
+    const c = line[j];
+    if (c === undefined) throw BAIL;
+    if (c === '[' || c === '{') return this.flow(line, j, self);
+    if (c === '"') return readDoubleQuoted(line, j);
+    if (c === "'") return readSingleQuoted(line, j);
+    if (NOT_PLAIN_START.has(c) || (isIndicator(c) && isFlowBlank(line, j + 1))) throw BAIL;
+    let k = j;
+    for (; k < line.length; k++) {
+      const ch = line[k] as string;
+      if (FLOW_STOP.has(ch)) break;
+      if (ch === '#' && line.charCodeAt(k - 1) === SPACE) throw BAIL;
+      if (ch === ':' && isFlowBlank(line, k + 1)) throw BAIL;
+    }
+    if (line[k] === '[' || line[k] === '{') throw BAIL;
+    return [resolvePlain(line.slice(j, k).trimEnd()), k];
+  }
+
+  private place(index: number, line: number, character: number): void {
+    if (index >= 0) this.table.move(index, line, character);
+  }
+}
+
+function isSeqItem(line: string, col: number): boolean {
+  return line.charCodeAt(col) === DASH && isBlankOrEnd(line, col + 1);
+}
+
+function isBlankOrEnd(line: string, i: number): boolean {
+  return i >= line.length || line.charCodeAt(i) === SPACE;
+}
+
+function isFlowBlank(line: string, i: number): boolean {
+  return i >= line.length || line[i] === ' ' || line[i] === ',' || line[i] === ']' || line[i] === '}';
+}
+
+function isIndicator(c: string): boolean {
+  return c === '-' || c === '?' || c === ':';
+}
+
+function skipSpaces(line: string, j: number): number {
+  while (line.charCodeAt(j) === SPACE) j++;
+  return j;
+}
+
+/** Where a ` #` comment starts (or the end of the line). */
+function commentStart(line: string, from: number): number {
+  const k = line.indexOf(' #', from);
+  return k < 0 ? line.length : k;
+}
+
+function onlyCommentAfter(line: string, end: number): boolean {
+  const j = skipSpaces(line, end);
+  return j >= line.length || (line.charCodeAt(j) === HASH && j > end);
+}
+
+/**
+ * The key of a block map entry at `p` and the offset after its `:`; undefined when the text at `p`
+ * is not a `key:` (but a plain or quoted scalar).
+ */
+function readKey(line: string, p: number): { key: string; afterColon: number } | undefined {
+  const c = line[p] as string;
+  if (c === '"' || c === "'") {
+    const [key, end] = c === '"' ? readDoubleQuoted(line, p) : readSingleQuoted(line, p);
+    const j = skipSpaces(line, end);
+    if (line.charCodeAt(j) === COLON && isBlankOrEnd(line, j + 1)) return { key, afterColon: j + 1 };
+    if (onlyCommentAfter(line, end)) return undefined;
+    throw BAIL;
+  }
+  if (c === '[' || c === '{') return undefined;
+  if (NOT_PLAIN_START.has(c) || (isIndicator(c) && isBlankOrEnd(line, p + 1))) throw BAIL;
+  for (let k = p + 1; k < line.length; k++) {
+    const code = line.charCodeAt(k);
+    if (code === HASH && line.charCodeAt(k - 1) === SPACE) return undefined;
+    if (code === COLON && isBlankOrEnd(line, k + 1)) {
+      const key = line.slice(p, k).trimEnd();
+      if (key.length > 1000 || key === '<<' || typeof resolvePlain(key) !== 'string') throw BAIL;
+      return { key, afterColon: k + 1 };
+    }
+  }
+  return undefined;
+}
+
+/** The key of a flow map entry at `j` and the offset after its `:`. */
+function readFlowKey(line: string, j: number): [string, number] {
+  const c = line[j];
+  if (c === undefined) throw BAIL;
+  if (c === '"' || c === "'") {
+    const [key, end] = c === '"' ? readDoubleQuoted(line, j) : readSingleQuoted(line, j);
+    const k = skipSpaces(line, end);
+    if (line[k] === ':' && isFlowBlank(line, k + 1)) return [key, k + 1];
+    throw BAIL;
+  }
+  if (NOT_PLAIN_START.has(c) || (isIndicator(c) && isFlowBlank(line, j + 1))) throw BAIL;
+  for (let k = j + 1; k < line.length; k++) {
+    const ch = line[k] as string;
+    if (FLOW_STOP.has(ch) || (ch === '#' && line.charCodeAt(k - 1) === SPACE)) throw BAIL;
+    if (ch === ':' && isFlowBlank(line, k + 1)) {
+      const key = line.slice(j, k).trimEnd();
+      if (typeof resolvePlain(key) !== 'string') throw BAIL;
+      return [key, k + 1];
+    }
+  }
+  throw BAIL;
+}
+
+/** A double-quoted scalar that closes on this line, with JSON's escapes only, and the offset after it. */
+function readDoubleQuoted(line: string, p: number): [string, number] {
+  let escaped = false;
+  for (let k = p + 1; k < line.length; k++) {
+    const ch = line.charCodeAt(k);
+    if (ch === 92 /* \ */) {
+      escaped = true;
+      const next = line[k + 1];
+      if (next === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(line.slice(k + 2, k + 6))) throw BAIL;
+        k += 5;
+      } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
+        k++;
+      } else {
+        throw BAIL;
+      }
+    } else if (ch === 34 /* " */) {
+      if (!escaped) return [line.slice(p + 1, k), k + 1];
+      try {
+        return [JSON.parse(line.slice(p, k + 1)) as string, k + 1];
+      } catch {
+        throw BAIL;
+      }
+    }
+  }
+  throw BAIL;
+}
+
+/** A single-quoted scalar that closes on this line (`''` is a quote), and the offset after it. */
+function readSingleQuoted(line: string, p: number): [string, number] {
+  for (let k = p + 1; k < line.length; k++) {
+    if (line.charCodeAt(k) !== 39 /* ' */) continue;
+    if (line.charCodeAt(k + 1) === 39) {
+      k++;
+      continue;
+    }
+    return [line.slice(p + 1, k).replace(/''/g, "'"), k + 1];
+  }
+  throw BAIL;
+}
+
+// The YAML 1.2 core schema, as the `yaml` library resolves plain scalars (same tests, same order).
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** A plain scalar's value under the core schema. */
+export function resolvePlain(text: string): string | number | boolean | null {
+  const c = text.charCodeAt(0);
+  // Most values start with a letter that no null, boolean or number can start with.
+  const mayBeSpecial =
+    text.length === 0 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === DOT || c === 126 || 'nNtTfF'.includes(text[0] as string);
+  if (!mayBeSpecial) return text;
+  if (NULL.test(text)) return null;
+  if (BOOL.test(text)) return c === 116 || c === 84;
+  if (INT_OCT.test(text)) return parseInt(text.substring(2), 8);
+  if (INT.test(text)) return parseInt(text, 10);
+  if (INT_HEX.test(text)) return parseInt(text.substring(2), 16);
+  if (FLOAT_NAN.test(text)) {
+    if (text.slice(-3).toLowerCase() === 'nan') return NaN;
+    return text[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  if (FLOAT_EXP.test(text) || FLOAT.test(text)) return parseFloat(text);
+  return text;
+}
