@@ -3,6 +3,7 @@
 // the editor adapter turns these descriptors into TreeItems.
 import * as path from 'node:path';
 import { plural, relativeTime } from './format';
+import { imageTag } from './effective';
 import { chartValuesFile, layerFiles } from './layers';
 import type { ProjectIndex } from './projectIndex';
 import type { DeployState, Project } from './types';
@@ -56,6 +57,8 @@ export interface ValuesFileNode extends Base {
 export type TreeNode = ProjectNode | EnvironmentNode | TenantNode | WorkloadNode | ValuesFileNode;
 
 export type DeployLookup = (slug: string, environment: string, tenant: string) => DeployState | undefined;
+/** Workloads with errors in (tenant, environment), or undefined while not known yet. */
+export type ErrorsLookup = (slug: string, environment: string, tenant: string) => string[] | undefined;
 
 const healthRank: Record<Health, number> = { unknown: 0, ok: 1, warning: 2, error: 3 };
 export function worstHealth(values: Health[]): Health {
@@ -66,6 +69,7 @@ export class TreeModel {
   constructor(
     private readonly index: ProjectIndex,
     private readonly deployState: DeployLookup,
+    private readonly workloadErrors: ErrorsLookup,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -189,7 +193,7 @@ export class TreeModel {
 
   /** Deployed commit and drift of one (tenant, environment), plus red when its values do not resolve. */
   private status(project: Project, environment: string, tenant: string): Pick<Base, 'description' | 'tooltip' | 'health'> {
-    const broken = this.brokenWorkloads(project, environment, tenant);
+    const broken = this.workloadErrors(project.slug, environment, tenant) ?? [];
     const state = this.deployState(project.slug, environment, tenant);
     const lines = [`${environment} / ${tenant}${approvalText(project, environment)}`];
     let description: string;
@@ -226,24 +230,12 @@ export class TreeModel {
     return { description, tooltip: lines.join('\n'), health };
   }
 
-  private brokenWorkloads(project: Project, environment: string, tenant: string): string[] {
-    const out: string[] = [];
-    const problems = this.index.problemsByFile();
-    for (const workload of project.workloads) {
-      if (!this.index.isBound(project.slug, workload.name, environment, tenant)) continue;
-      const effective = this.index.effective(project.slug, workload.name, environment, tenant);
-      const files = this.index.existingLayerFiles(project.slug, workload.name, environment, tenant);
-      const fileErrors = files.some((f) => problems.get(f)?.some((p) => p.severity === 'error'));
-      if (effective.unresolved.length > 0 || fileErrors) out.push(workload.name);
-    }
-    return out;
-  }
-
   private workloads(project: Project, environment: string, tenant: string): WorkloadNode[] {
     return project.workloads.map((workload) => {
       const id = `workload:${project.slug}/${environment}/${tenant}/${workload.name}`;
       const base = { kind: 'workload' as const, id, slug: project.slug, environment, tenant, workload: workload.name, label: workload.name };
-      if (!this.index.isBound(project.slug, workload.name, environment, tenant)) {
+      const files = this.index.existingLayerFiles(project.slug, workload.name, environment, tenant);
+      if (files.length === 0) {
         return {
           ...base,
           bound: false,
@@ -253,24 +245,21 @@ export class TreeModel {
         };
       }
       const effective = this.index.effective(project.slug, workload.name, environment, tenant);
-      const tag = this.index.imageTag(project.slug, workload.name, environment, tenant);
-      const files = this.index.existingLayerFiles(project.slug, workload.name, environment, tenant);
-      const valuesFile = files[files.length - 1];
+      const tag = imageTag(effective.values);
       const unresolved = effective.unresolved.length;
-      const node: WorkloadNode = {
+      return {
         ...base,
         bound: true,
+        valuesFile: files[files.length - 1]!,
         description: [tag ?? 'no image tag', unresolved > 0 ? plural(unresolved, 'unresolved variable') : ''].filter(Boolean).join(' · '),
         tooltip: [
           `${workload.name} in ${environment}/${tenant}`,
           `Image tag: ${tag ?? '(none)'}`,
-          `Layers: ${files.map((f) => path.relative(project.root, f)).join(' → ') || '(chart defaults only)'}`,
+          `Layers: ${files.map((f) => path.relative(project.root, f)).join(' → ')}`,
           ...(unresolved > 0 ? [`Unresolved: ${effective.unresolved.join(', ')}`] : []),
         ].join('\n'),
         health: unresolved > 0 ? 'error' : 'ok',
       };
-      if (valuesFile !== undefined) node.valuesFile = valuesFile;
-      return node;
     });
   }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { ProjectIndex } from '../core/projectIndex';
+import { WorkloadErrors } from '../core/workloadErrors';
 import { layerFiles } from '../core/layers';
 import type { DeployState, Project } from '../core/types';
 import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
@@ -24,6 +25,8 @@ const GIT_DEBOUNCE_MS = 250;
  */
 export class ProjectService implements vscode.Disposable {
   readonly index: ProjectIndex;
+  /** Which workloads need action per (tenant, environment), computed in the background. */
+  readonly workloadErrors: WorkloadErrors;
   private readonly changeEmitter = new vscode.EventEmitter<ServiceChange>();
   readonly onDidChange = this.changeEmitter.event;
 
@@ -43,6 +46,7 @@ export class ProjectService implements vscode.Disposable {
     private readonly store: DisposableStore,
   ) {
     this.index = new ProjectIndex(new NodeFileSystem(), logger.child('index'));
+    this.workloadErrors = new WorkloadErrors(this.index, () => this.changeEmitter.fire({ slugs: [] }));
     const onError = (err: unknown) => logger.error('Background refresh failed', err);
     this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
     this.gitDebouncer = new Debouncer(GIT_DEBOUNCE_MS, () => this.refreshGit(), onError);
@@ -50,6 +54,7 @@ export class ProjectService implements vscode.Disposable {
     store.register(
       this.index.onDidChange((e) => {
         this.secrets = undefined;
+        this.workloadErrors.invalidate();
         this.changeEmitter.fire({ slugs: e.slugs });
       }),
     );
@@ -68,6 +73,7 @@ export class ProjectService implements vscode.Disposable {
     await this.ready;
     await this.indexDebouncer.idle();
     await this.gitDebouncer.idle();
+    await this.workloadErrors.idle();
   }
 
   /** Values of secret variables, so the logger can mask them; cached until the index changes. */

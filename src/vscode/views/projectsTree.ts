@@ -15,7 +15,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   readonly model: TreeModel;
 
   constructor(service: ProjectService, store: DisposableStore) {
-    this.model = new TreeModel(service.index, (slug, env, tenant) => service.deployState(slug, env, tenant));
+    this.model = new TreeModel(
+      service.index,
+      (slug, env, tenant) => service.deployState(slug, env, tenant),
+      (slug, env, tenant) => service.workloadErrors.get(slug, env, tenant),
+    );
     store.register(this.changed);
     // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
     store.register(service.onDidChange(() => this.changed.fire(undefined)));

@@ -1,0 +1,187 @@
+import * as assert from 'node:assert/strict';
+import { ProjectIndex } from '../../../src/core/projectIndex';
+import { TreeModel, type TreeNode } from '../../../src/core/treeModel';
+import type { DeployState } from '../../../src/core/types';
+import { variablesTable } from '../../../src/core/variablesTable';
+import { WorkloadErrors } from '../../../src/core/workloadErrors';
+import { MemoryFileSystem } from '../../support/memoryFileSystem';
+
+const P = '/ws/shop';
+
+function files(tenants = 'tenants: [acme, globex]'): Record<string, string> {
+  return {
+    [`${P}/gitopshq.yaml`]: `apiVersion: gitopshq.io/v1alpha1
+kind: Project
+metadata: { name: Shop, slug: shop }
+spec:
+  environments:
+    - name: dev
+    - name: production
+      approval: { required: 2, approvers: [lead@example.com, boss@example.com] }
+  ${tenants}
+  workloads:
+    - name: web
+      chart: charts/web
+      values:
+        - values/{env}/{workload}.yaml
+        - values/{env}/{tenant}/{workload}.yaml
+    - name: batch
+      chart: charts/web
+      values: values/{env}/{workload}.yaml
+`,
+    [`${P}/.gitopshq/variables.yaml`]: 'repo:\n  HOST: shop.example.com\n  TOKEN: { value: t0k3n-value, secret: true }\nenv:\n  production:\n    HOST: shop.prod.example.com\ntenant:\n  acme:\n    REGION: eu\n',
+    [`${P}/charts/web/Chart.yaml`]: 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+    [`${P}/charts/web/values.yaml`]: 'image:\n  tag: latest\n',
+    [`${P}/values/dev/web.yaml`]: 'image:\n  tag: "1.2.0"\nhost: "{{hq.var.HOST}}"\n',
+    [`${P}/values/production/web.yaml`]: 'image:\n  tag: "1.1.0"\nregion: "{{hq.var.REGION}}"\n',
+    [`${P}/values/dev/batch.yaml`]: 'image:\n  tag: "0.3.0"\n',
+  };
+}
+
+const deployed = (drift: string[]): DeployState => ({
+  kind: 'deployed',
+  drift,
+  deployed: { branch: 'b', sha: 'a'.repeat(40), shortSha: 'aaaaaaa', authorName: 'Dana', authorEmail: 'dana@example.com', date: new Date('2026-11-24T12:00:00Z'), subject: 'deploy' },
+});
+
+async function model(states: Record<string, DeployState> = {}, tenants?: string) {
+  const index = new ProjectIndex(new MemoryFileSystem(files(tenants)));
+  await index.scan(['/ws']);
+  let computed = 0;
+  const errors = new WorkloadErrors(index, () => computed++);
+  const tree = new TreeModel(
+    index,
+    (_slug, env, tenant) => states[`${tenant}/${env}`],
+    (slug, env, tenant) => errors.get(slug, env, tenant),
+    () => new Date('2026-11-26T12:00:00Z'),
+  );
+  return { index, tree, errors, computed: () => computed };
+}
+
+const labels = (nodes: TreeNode[]) => nodes.map((n) => n.label);
+
+describe('TreeModel', () => {
+  it('lists environments in promotion order, then tenants, then workloads with their image tags', async () => {
+    const { tree } = await model();
+    const [project] = tree.roots();
+    assert.equal(project?.label, 'Shop');
+    assert.equal(project?.id, 'project:shop');
+    const envs = tree.children(project!);
+    assert.deepEqual(labels(envs), ['dev', 'production']);
+    const tenants = tree.children(envs[0]!);
+    assert.deepEqual(labels(tenants), ['acme', 'globex']);
+    const workloads = tree.children(tenants[0]!);
+    assert.deepEqual(
+      workloads.map((w) => [w.label, w.description]),
+      [
+        ['web', '1.2.0'],
+        ['batch', '0.3.0'],
+      ],
+    );
+    assert.equal(workloads[0]?.id, 'workload:shop/dev/acme/web');
+  });
+
+  it('greys a workload that has no layer in an environment and points a click at the most specific layer', async () => {
+    const { tree } = await model();
+    const prodAcme = tree.children(tree.children(tree.children(tree.roots()[0]!)[1]!)[0]!);
+    const batch = prodAcme.find((w) => w.label === 'batch');
+    assert.equal(batch?.kind === 'workload' && batch.bound, false);
+    assert.equal(batch?.description, 'not bound');
+    const web = prodAcme.find((w) => w.label === 'web');
+    assert.equal(web?.kind === 'workload' && web.valuesFile, `${P}/values/production/web.yaml`);
+  });
+
+  it('describes deployed commits and drift, and colours by them', async () => {
+    const { tree } = await model({ 'acme/dev': deployed([]), 'globex/dev': deployed(['values/dev/web.yaml', 'values/dev/batch.yaml']) });
+    const dev = tree.children(tree.roots()[0]!)[0]!;
+    assert.equal(dev.description, '2 tenants · 1 with changes pending');
+    assert.equal(dev.health, 'warning');
+    const [acme, globex] = tree.children(dev);
+    assert.equal(acme?.description, 'aaaaaaa · Dana · 2 days ago');
+    assert.equal(acme?.health, 'ok');
+    assert.equal(globex?.description, 'aaaaaaa · Dana · 2 days ago · 2 changes pending');
+    assert.match(globex!.tooltip, /values\/dev\/web\.yaml/);
+    const production = tree.children(tree.roots()[0]!)[1]!;
+    assert.match(production.tooltip, /2 approvals required/);
+  });
+
+  it('says never deployed when the deployed branch is absent', async () => {
+    const { tree } = await model({ 'acme/production': { kind: 'never-deployed' }, 'globex/production': deployed([]) });
+    const production = tree.children(tree.roots()[0]!)[1]!;
+    assert.equal(production.description, '2 tenants · 1 never deployed');
+    assert.equal(tree.children(production)[0]?.description, 'never deployed');
+  });
+
+  it('without declared tenants, an environment holds the workloads directly', async () => {
+    const { tree } = await model({ 'default/dev': deployed([]) }, '');
+    const dev = tree.children(tree.roots()[0]!)[0]!;
+    assert.equal(dev.kind === 'environment' && dev.tenant, 'default');
+    assert.equal(dev.description, 'aaaaaaa · Dana · 2 days ago');
+    assert.deepEqual(labels(tree.children(dev)), ['web', 'batch']);
+  });
+
+  it('turns red, after the background check, where a variable does not resolve', async () => {
+    const { tree, errors, computed } = await model({ 'acme/production': deployed([]), 'globex/production': deployed([]) });
+    const production = () => tree.children(tree.roots()[0]!)[1]!;
+    // REGION is defined for acme only: globex's web in production cannot resolve it.
+    assert.equal(production().health, 'ok', 'not known yet: the tree does not wait');
+    await errors.idle();
+    assert.ok(computed() > 0, 'the tree is told to refresh');
+    assert.equal(production().health, 'error');
+    const [acme, globex] = tree.children(production());
+    assert.equal(acme?.health, 'ok');
+    assert.match(globex!.description, /1 workload with errors/);
+    const web = tree.children(globex!).find((w) => w.label === 'web');
+    assert.match(web!.description, /1 unresolved variable/);
+  });
+
+  it('gives each node its parent, for reveal', async () => {
+    const { tree } = await model();
+    const dev = tree.children(tree.roots()[0]!)[0]!;
+    const acme = tree.children(dev)[0]!;
+    const web = tree.children(acme)[0]!;
+    assert.equal(tree.parent(web)?.id, acme.id);
+    assert.equal(tree.parent(acme)?.id, dev.id);
+    assert.equal(tree.parent(dev)?.id, 'project:shop');
+  });
+
+  it('lists a workload layers, missing ones included', async () => {
+    const { tree } = await model();
+    const web = tree.children(tree.children(tree.children(tree.roots()[0]!)[0]!)[0]!)[0]!;
+    const layers = tree.children(web);
+    assert.deepEqual(
+      layers.map((l) => [l.label, l.description]),
+      [
+        ['charts/web/values.yaml', 'chart defaults'],
+        ['values/dev/web.yaml', 'layer 1'],
+        ['values/dev/acme/web.yaml', 'layer 2 · missing'],
+      ],
+    );
+  });
+});
+
+describe('variablesTable', () => {
+  it('gives every key its value per environment and tenant with the winning scope, secrets masked', async () => {
+    const { index } = await model();
+    const project = index.project('shop')!;
+    const table = variablesTable(project, index.variables('shop'));
+    assert.deepEqual(table.map((e) => e.key), ['HOST', 'REGION', 'TOKEN']);
+    const host = table.find((e) => e.key === 'HOST')!;
+    assert.deepEqual(
+      host.rows.map((r) => `${r.environment}/${r.tenant}=${r.display}@${r.scope}`),
+      ['dev/acme=shop.example.com@repo', 'dev/globex=shop.example.com@repo', 'production/acme=shop.prod.example.com@env', 'production/globex=shop.prod.example.com@env'],
+    );
+    const region = table.find((e) => e.key === 'REGION')!;
+    assert.deepEqual(region.rows.map((r) => r.defined), [true, false, true, false]);
+    assert.equal(region.rows[1]?.display, 'undefined');
+    const token = table.find((e) => e.key === 'TOKEN')!;
+    assert.equal(token.secret, true);
+    assert.ok(!JSON.stringify(token.rows).includes('t0k3n-value'));
+    assert.equal(token.rows[0]?.display, '••••••');
+  });
+
+  it('filters keys case-insensitively', async () => {
+    const { index } = await model();
+    assert.deepEqual(variablesTable(index.project('shop')!, index.variables('shop'), 'reg').map((e) => e.key), ['REGION']);
+  });
+});
