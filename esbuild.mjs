@@ -25,8 +25,7 @@ const nodeCommon = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // The Kubernetes bundle is loaded with require('./kube.js') at run time; keep esbuild from inlining it.
-  external: ['vscode', './kube.js'],
+  external: ['vscode'],
   mainFields: ['module', 'main'],
 };
 

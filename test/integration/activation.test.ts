@@ -24,6 +24,8 @@ describe('Activation', () => {
     assert.equal(ext.isActive, true);
     const api = await activate();
     assert.equal(api.version, 1);
+    const loaded = Object.keys(require.cache).filter((m) => m.endsWith(path.join('dist', 'kube.js')));
+    assert.deepEqual(loaded, [], 'activation does not load the Kubernetes client');
   });
 
   it('registers exactly the commands that package.json contributes', async () => {

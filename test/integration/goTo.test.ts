@@ -37,6 +37,13 @@ describe('Go to…', () => {
     assert.match(vscode.window.activeTextEditor?.document.uri.fsPath ?? '', /ledger-worker\.yaml$/);
   });
 
+  it('selects an environment in the tree', async () => {
+    const { views } = await internals();
+    await vscode.commands.executeCommand('gitopshq.goTo', { query: 'production', type: 'environment' });
+    const selected = views.projectsView.selection[0] as { kind: string; environment: string } | undefined;
+    assert.deepEqual({ kind: selected?.kind, environment: selected?.environment }, { kind: 'environment', environment: 'production' });
+  });
+
   it('says clearly when nothing matches', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('gitopshq.goTo', { query: 'NO_SUCH_THING_ANYWHERE' })),

@@ -74,3 +74,33 @@ describe('Tree commands and Git refresh', () => {
     await waitFor(() => globexProduction().description === 'never deployed', 'globex/production to be never deployed again');
   });
 });
+
+describe('Cluster contexts in the tree', () => {
+  it('tells whether an environment cluster context is in the user kubeconfig, without leaking credentials', async () => {
+    const { views, service } = await internals();
+    const os = await import('node:os');
+    const fs = await import('node:fs/promises');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitopshq-kube-'));
+    const token = 'eyJhbGciOiJSUzI1NiJ9.tree-test-token';
+    await fs.writeFile(
+      path.join(dir, 'config'),
+      `apiVersion: v1\nkind: Config\ncurrent-context: kind-dev\nclusters:\n  - name: kind\n    cluster: { server: "https://127.0.0.1:6443" }\nusers:\n  - name: dev\n    user: { token: ${token} }\ncontexts:\n  - name: kind-dev\n    context: { cluster: kind, user: dev, namespace: payments-dev }\n`,
+    );
+    const previous = process.env['KUBECONFIG'];
+    process.env['KUBECONFIG'] = path.join(dir, 'config');
+    try {
+      await views.kube.reload();
+      const project = service.index.project('payment-platform')!;
+      const model = views.projects.model;
+      const tooltip = (env: string) => String(views.projects.getTreeItem(model.environment(project, env)).tooltip);
+      assert.match(tooltip('dev'), /Cluster: context kind-dev, namespace payments-dev \(in your kubeconfig, current\)/);
+      assert.match(tooltip('production'), /Cluster: context prod-eu, namespace payments \(not in your kubeconfig/);
+      assert.ok(!tooltip('dev').includes(token));
+    } finally {
+      if (previous === undefined) delete process.env['KUBECONFIG'];
+      else process.env['KUBECONFIG'] = previous;
+      await views.kube.reload();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@
 // Security: what leaves this module is names only. Tokens, passwords, client keys, certificates and
 // exec/auth-provider settings stay inside KubeConfig, and nothing here calls an API, so no exec
 // credential plugin ever runs.
+import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -30,13 +31,13 @@ export interface KubeContexts {
  * We do not use KubeConfig.loadFromDefault: without a kubeconfig it runs `wsl.exe` synchronously
  * on Windows or invents a `localhost:8080` context, and its merge throws on duplicate names.
  */
-export function kubeContexts(options: { kubeconfig?: string } = {}): KubeContexts {
+export async function kubeContexts(options: { kubeconfig?: string } = {}): Promise<KubeContexts> {
   const files = options.kubeconfig ? [options.kubeconfig] : defaultFiles();
   const result: KubeContexts = { contexts: [] };
   const seen = new Set<string>();
   for (const file of files) {
     // An explicitly chosen file must exist; the default locations are optional.
-    const kc = load(file, options.kubeconfig !== undefined);
+    const kc = await load(file, options.kubeconfig !== undefined);
     if (kc === undefined) continue;
     const current = kc.getCurrentContext() as string | undefined;
     if (current && result.current === undefined) result.current = current;
@@ -67,10 +68,11 @@ function namesOnly(context: { name: string; cluster?: string; namespace?: string
 // whole file: listing contexts must not depend on every credential being readable.
 const LOAD_OPTIONS = { onInvalidEntry: 'filter' } as const;
 
-function load(file: string, required: boolean): KubeConfig | undefined {
+// The file is read here, asynchronously: KubeConfig.loadFromFile would block the extension host.
+async function load(file: string, required: boolean): Promise<KubeConfig | undefined> {
   const kc = new KubeConfig();
   try {
-    kc.loadFromFile(file, LOAD_OPTIONS);
+    kc.loadFromString(await readFile(file, 'utf8'), LOAD_OPTIONS);
     return kc;
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

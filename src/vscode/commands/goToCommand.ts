@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
-import { layerFiles, chartValuesFile } from '../../core/layers';
+import { chartValuesFile } from '../../core/layers';
 import type { TreeNode } from '../../core/treeModel';
 import { variablesTable } from '../../core/variablesTable';
 import type { Services } from '../services';
 import type { Views } from '../views/registerViews';
 
-type Target = { file: string; line?: number; character?: number; reveal?: () => TreeNode | undefined };
+/** Where an item leads: a file (at a line), a tree node, or both. */
+type Target = { file?: string; line?: number; character?: number; reveal?: () => TreeNode | undefined };
 
 interface GoToItem extends vscode.QuickPickItem {
-  kind?: never;
   target: Target;
   type: 'project' | 'environment' | 'workload' | 'values' | 'variable';
 }
@@ -43,9 +43,11 @@ function plainLabel(item: GoToItem): string {
   return item.label.replace(/^\$\([^)]+\)\s*/, '');
 }
 
-async function navigate(views: Views, target: Target): Promise<{ file: string; line: number }> {
+async function navigate(views: Views, target: Target): Promise<{ file?: string; line?: number }> {
   const node = target.reveal?.();
-  if (node) await views.projectsView.reveal(node, { select: true, focus: false, expand: true });
+  // Without a file to open, the tree node is the destination: give it the focus.
+  if (node) await views.projectsView.reveal(node, { select: true, focus: target.file === undefined, expand: true });
+  if (target.file === undefined) return {};
   const at = new vscode.Position(target.line ?? 0, target.character ?? 0);
   await vscode.window.showTextDocument(vscode.Uri.file(target.file), { selection: new vscode.Range(at, at), preview: false });
   return { file: target.file, line: (target.line ?? 0) + 1 };
@@ -74,7 +76,6 @@ function buildItems(s: Services, views: Views): GoToItem[] {
       detail: entry.manifestPath,
       target: { file: entry.manifestPath, reveal: () => model.roots().find((r) => r.slug === project.slug) },
     });
-    const manifestText = (line: number) => ({ file: entry.manifestPath, line });
     for (const env of project.environments) {
       const node = model.environment(project, env.name);
       items.push({
@@ -82,7 +83,7 @@ function buildItems(s: Services, views: Views): GoToItem[] {
         label: `$(server-environment) ${env.name}`,
         description: `environment · ${where}`,
         detail: node.description,
-        target: { ...manifestText(0), reveal: () => model.environment(project, env.name) },
+        target: { reveal: () => model.environment(project, env.name) },
       });
     }
     const firstTenant = project.tenants[0]!;
@@ -108,24 +109,15 @@ function buildItems(s: Services, views: Views): GoToItem[] {
       });
     }
     const seen = new Set<string>();
-    for (const workload of project.workloads) {
-      const candidates = [chartValuesFile(project, workload)];
-      for (const env of project.environments)
-        for (const tenant of project.tenants) candidates.push(...layerFiles(project, workload, env.name, tenant));
-      const existing = new Set<string>([chartValuesFile(project, workload)]);
-      for (const env of project.environments)
-        for (const tenant of project.tenants)
-          for (const f of s.projects.index.existingLayerFiles(project.slug, workload.name, env.name, tenant)) existing.add(f);
-      for (const file of candidates) {
-        if (seen.has(file) || !existing.has(file)) continue;
-        seen.add(file);
-        items.push({
-          type: 'values',
-          label: `$(file-code) ${path.relative(project.root, file)}`,
-          description: `values · ${workload.name} · ${where}`,
-          target: { file },
-        });
-      }
+    for (const info of s.projects.index.valuesFiles(project.slug)) {
+      if (!info.exists || seen.has(info.file)) continue;
+      seen.add(info.file);
+      items.push({
+        type: 'values',
+        label: `$(file-code) ${path.relative(project.root, info.file)}`,
+        description: `values · ${info.layer === -1 ? 'chart defaults' : `layer ${info.layer + 1}`} · ${info.workload} · ${where}`,
+        target: { file: info.file },
+      });
     }
     for (const entryVar of variablesTable(project, s.projects.index.variables(project.slug))) {
       const origin = entryVar.definitions[0]?.origin;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { TreeModel, type TreeNode } from '../../core/treeModel';
+import { clusterLine, type KubeContextsCache } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 import { healthIcon } from './health';
@@ -14,7 +15,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   readonly onDidChangeTreeData = this.changed.event;
   readonly model: TreeModel;
 
-  constructor(service: ProjectService, store: DisposableStore) {
+  constructor(
+    private readonly service: ProjectService,
+    private readonly kube: KubeContextsCache,
+    store: DisposableStore,
+  ) {
     this.model = new TreeModel(
       service.index,
       (slug, env, tenant) => service.deployState(slug, env, tenant),
@@ -23,6 +28,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     store.register(this.changed);
     // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
     store.register(service.onDidChange(() => this.changed.fire(undefined)));
+    store.register(kube.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -47,10 +53,13 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
         if (node.broken) item.command = openCommand(node.manifestPath);
         break;
       case 'environment':
-      case 'tenant':
+      case 'tenant': {
         item.iconPath = healthIcon(node.health);
         item.contextValue = `gitopshq.${node.kind}`;
+        const env = this.service.index.project(node.slug)?.environments.find((e) => e.name === node.environment);
+        item.tooltip = `${node.tooltip}\n${clusterLine(env?.cluster, this.kube.get())}`;
         break;
+      }
       case 'workload':
         item.contextValue = node.bound ? 'gitopshq.workload' : 'gitopshq.workload.unbound';
         item.iconPath = new vscode.ThemeIcon(

@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
+import { KubeContextsCache } from '../kubeContexts';
 import type { Services } from '../services';
 import { PROJECTS_VIEW, ProjectsTreeProvider, UnboundDecorations } from './projectsTree';
 import { VARIABLES_VIEW, VariablesTreeProvider } from './variablesView';
 
 export interface Views {
+  kube: KubeContextsCache;
   projects: ProjectsTreeProvider;
   projectsView: vscode.TreeView<unknown>;
   variables: VariablesTreeProvider;
 }
 
 export function registerViews(s: Services): Views {
-  const projects = new ProjectsTreeProvider(s.projects, s.store);
+  const kube = new KubeContextsCache(s.logger.child('kube'), s.store);
+  const projects = new ProjectsTreeProvider(s.projects, kube, s.store);
   const projectsView = s.store.register(
     vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
   );
@@ -44,5 +47,5 @@ export function registerViews(s: Services): Views {
     if (text !== undefined) applyFilter(text);
   });
   s.command('gitopshq.variables.clearFilter', () => applyFilter(''));
-  return { projects, projectsView: projectsView as vscode.TreeView<unknown>, variables };
+  return { kube, projects, projectsView: projectsView as vscode.TreeView<unknown>, variables };
 }

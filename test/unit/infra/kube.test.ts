@@ -89,8 +89,8 @@ describe('kube bundle: kubeContexts()', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('lists the contexts and the current one', () => {
-    assert.deepEqual(kube.kubeContexts({ kubeconfig: path.join(dir, 'config') }), {
+  it('lists the contexts and the current one', async () => {
+    assert.deepEqual(await kube.kubeContexts({ kubeconfig: path.join(dir, 'config') }), {
       current: 'kind-dev',
       contexts: [
         { name: 'kind-dev', cluster: 'kind-dev', user: 'dev-admin', namespace: 'payments-dev' },
@@ -101,7 +101,7 @@ describe('kube bundle: kubeContexts()', function () {
   });
 
   it('never exposes credentials and never runs an exec plugin', async () => {
-    const json = JSON.stringify(kube.kubeContexts({ kubeconfig: path.join(dir, 'config') }));
+    const json = JSON.stringify(await kube.kubeContexts({ kubeconfig: path.join(dir, 'config') }));
     for (const [name, secret] of Object.entries(SECRETS)) {
       assert.ok(!json.includes(secret), `the result leaks ${name}`);
     }
@@ -112,13 +112,13 @@ describe('kube bundle: kubeContexts()', function () {
   it('does not quote the file in its errors', async () => {
     const broken = path.join(dir, 'broken');
     await writeFile(broken, `users:\n  - name: x\n    user: { token: ${SECRETS.token}\n  bad: [\n`);
-    assert.throws(() => kube.kubeContexts({ kubeconfig: broken }), (err: Error) => {
+    await assert.rejects(kube.kubeContexts({ kubeconfig: broken }), (err: Error) => {
       assert.match(err.message, /^Cannot read kubeconfig .*broken: /);
       assert.ok(!err.message.includes(SECRETS.token), err.message);
       assert.equal((err as Error & { cause?: unknown }).cause, undefined);
       return true;
     });
-    assert.throws(() => kube.kubeContexts({ kubeconfig: path.join(dir, 'missing') }), /Cannot read kubeconfig .*missing: file not found/);
+    await assert.rejects(kube.kubeContexts({ kubeconfig: path.join(dir, 'missing') }), /Cannot read kubeconfig .*missing: file not found/);
   });
 
   it('merges $KUBECONFIG like kubectl: missing files skipped, first wins', async () => {
@@ -130,17 +130,17 @@ contexts:
   - { name: other, context: { cluster: c } }
 `);
     process.env.KUBECONFIG = [path.join(dir, 'missing'), path.join(dir, 'config'), second].join(path.delimiter);
-    const result = kube.kubeContexts();
+    const result = await kube.kubeContexts();
     assert.equal(result.current, 'kind-dev');
     assert.deepEqual(result.contexts.map((c) => c.name), ['kind-dev', 'prod-eu', 'exec-ctx', 'other']);
     assert.equal(result.contexts[0]?.namespace, 'payments-dev');
   });
 
-  it('gives no contexts when there is no kubeconfig at all', function () {
+  it('gives no contexts when there is no kubeconfig at all', async function () {
     if (process.platform === 'win32') this.skip(); // os.homedir() ignores HOME there
     delete process.env.KUBECONFIG;
     process.env.HOME = path.join(dir, 'empty-home');
-    assert.deepEqual(kube.kubeContexts(), { contexts: [] });
+    assert.deepEqual(await kube.kubeContexts(), { contexts: [] });
   });
 });
 
