@@ -5,6 +5,15 @@
 // only, so one bad workload does not hide the project. A problem anywhere else (apiVersion, kind,
 // metadata, teams, variables, the shape of `spec` itself, or a YAML syntax error) leaves no project,
 // because there is no honest way to guess what the author meant there.
+//
+// Positions cost more than the checks: on a 1,000-workload manifest (8,000 lines) building the
+// `yaml` Document with its source ranges takes 100-400 ms, the checks a few tens. So a manifest is
+// first read by the fast reader of valuesTree.ts (which declines anything it is not certain about:
+// anchors, tags, block scalars, duplicate keys, syntax errors...) and validated as plain data. When
+// that finds nothing to report, the result has no problems and the Document is built only if
+// someone calls locate(). Otherwise (the reader declined, or any problem, warnings included) the
+// manifest goes through the full path, which reports every problem at its exact position. Both
+// paths give the same result: test/unit/core/manifest.test.ts compares them on every fixture.
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { FileSystemPort } from './fileSystem';
@@ -20,6 +29,7 @@ import {
   type DataPath,
   type ParsedYaml,
 } from './yamlSource';
+import { parseFast } from './valuesTree';
 
 export const API_VERSION = 'gitopshq.io/v1alpha1';
 export const DEFAULT_VARIABLES_PATH = '.gitopshq/variables.yaml';
@@ -167,7 +177,39 @@ interface ItemRef {
 
 export function parseManifest(text: string, manifestPath: string): ManifestResult {
   const file = path.resolve(manifestPath);
-  const parsed = parseYaml(text, file);
+  const positions = lazyYaml(text, file);
+  return parseClean(text, file, positions) ?? parseWithPositions(text, file, positions);
+}
+
+/** The full path alone, positions first (for tests: both paths must agree). */
+export function parseManifestWithPositions(text: string, manifestPath: string): ManifestResult {
+  const file = path.resolve(manifestPath);
+  return parseWithPositions(text, file, lazyYaml(text, file));
+}
+
+/** The parsed Document with positions, built on first use. */
+function lazyYaml(text: string, file: string): () => ParsedYaml {
+  let parsed: ParsedYaml | undefined;
+  return () => (parsed ??= parseYaml(text, file));
+}
+
+/**
+ * The fast path, for a manifest without any problem: the fast reader's plain data, the schema and
+ * the cross-field checks, no Document. Undefined when the reader declines the text or anything is
+ * to report: the full path then places the problems.
+ */
+function parseClean(text: string, file: string, positions: () => ParsedYaml): ManifestResult | undefined {
+  const raw = parseFast(text, file, 0)?.value;
+  // An empty document (no keys) is a problem: reported by the full path.
+  if (!raw || Object.keys(raw).length === 0) return undefined;
+  const result = manifestSchema.safeParse(raw);
+  if (!result.success) return undefined;
+  if (new ManifestChecker(positions, text, file).semanticsOfValid(result.data).length > 0) return undefined;
+  return { project: toProject(result.data, file), problems: [], locate: (p) => locateIn(positions(), p), source: sourceOf(raw) };
+}
+
+function parseWithPositions(text: string, file: string, positions: () => ParsedYaml): ManifestResult {
+  const parsed = positions();
   const locate = (p: readonly (string | number)[]) => locateIn(parsed, p);
   if (!isStructurallySound(parsed.doc)) return { problems: parsed.problems, locate };
 
@@ -175,7 +217,7 @@ export function parseManifest(text: string, manifestPath: string): ManifestResul
   if (raw === null || raw === undefined) return { problems: [...parsed.problems, emptyManifestProblem(file)], locate };
 
   // YAML problems that remain (duplicate keys, a second document) have no owner: they leave no project.
-  const check = new ManifestChecker(parsed, text, file);
+  const check = new ManifestChecker(positions, text, file);
   const findings: Finding[] = [...parsed.problems.map((problem) => ({ problem })), ...check.schema(raw), ...check.semantics(raw)];
 
   const source = sourceOf(raw);
@@ -205,10 +247,15 @@ function locateIn(parsed: ParsedYaml, p: DataPath): Span | undefined {
 /** The checks of one manifest: schema issues and the cross-field rules the schema cannot express. */
 class ManifestChecker {
   constructor(
-    private readonly parsed: ParsedYaml,
+    /** Positions are only needed to place a problem: built on first use. */
+    private readonly positions: () => ParsedYaml,
     private readonly text: string,
     private readonly file: string,
   ) {}
+
+  private get parsed(): ParsedYaml {
+    return this.positions();
+  }
 
   schema(raw: unknown): Finding[] {
     const result = manifestSchema.safeParse(raw, { errorMap: friendlyErrorMap });
@@ -218,19 +265,47 @@ class ManifestChecker {
     return schemaProblems(result.error, ctx).map(({ problem, path: p }) => withOwner({ problem }, ownerOf(p)));
   }
 
+  /** The cross-field checks on raw data: items that fail their own schema are left to schema(). */
   semantics(raw: unknown): Finding[] {
     const spec = field(raw, 'spec');
-    const envs = items(spec, 'environments', environmentSchema);
-    const workloads = items(spec, 'workloads', workloadSchema);
-    const tenants = items(spec, 'tenants', name('tenant'));
     const teams = specSchema.shape.teams.safeParse(field(spec, 'teams'));
+    return this.crossChecks({
+      envs: items(spec, 'environments', environmentSchema),
+      workloads: items(spec, 'workloads', workloadSchema),
+      tenants: items(spec, 'tenants', name('tenant')),
+      teams: teams.success ? teams.data ?? {} : undefined,
+      variables: field(spec, 'variables'),
+    });
+  }
+
+  /** semantics() of data that passed the whole schema: every item is valid, nothing to parse again. */
+  semanticsOfValid(data: ManifestData): Finding[] {
+    const spec = data.spec;
+    return this.crossChecks({
+      envs: spec.environments.map((e, i) => [i, e]),
+      workloads: spec.workloads.map((w, i) => [i, w]),
+      tenants: (spec.tenants ?? []).map((t, i) => [i, t]),
+      teams: spec.teams ?? {},
+      variables: spec.variables,
+    });
+  }
+
+  private crossChecks(c: {
+    envs: [number, EnvironmentData][];
+    workloads: [number, WorkloadData][];
+    tenants: [number, string][];
+    /** Undefined when `teams` is broken: approvers are not checked then. */
+    teams: Record<string, string[]> | undefined;
+    variables: unknown;
+  }): Finding[] {
+    const teams = c.teams;
     return [
-      ...this.duplicates('environments', 'Environment', envs.map(([i, e]) => [i, e.name])),
-      ...this.duplicates('tenants', 'Tenant', tenants),
-      ...this.duplicates('workloads', 'Workload', workloads.map(([i, w]) => [i, w.name])),
-      ...(teams.success ? envs.flatMap(([i, env]) => this.approvers(i, env, teams.data ?? {})) : []),
-      ...workloads.flatMap(([i, w]) => this.workloadPaths(i, w)),
-      ...this.variablesPath(spec),
+      ...this.duplicates('environments', 'Environment', c.envs.map(([i, e]) => [i, e.name])),
+      ...this.duplicates('tenants', 'Tenant', c.tenants),
+      ...this.duplicates('workloads', 'Workload', c.workloads.map(([i, w]) => [i, w.name])),
+      ...(teams ? c.envs.flatMap(([i, env]) => this.approvers(i, env, teams)) : []),
+      ...c.workloads.flatMap(([i, w]) => this.workloadPaths(i, w)),
+      ...this.variablesPath(c.variables),
     ];
   }
 
@@ -305,8 +380,7 @@ class ManifestChecker {
     return findings;
   }
 
-  private variablesPath(spec: unknown): Finding[] {
-    const value = field(spec, 'variables');
+  private variablesPath(value: unknown): Finding[] {
     if (typeof value !== 'string' || value.length === 0) return [];
     const problem = this.escape(['spec', 'variables'], value, 'variables file');
     return problem ? [{ problem }] : [];
@@ -484,13 +558,14 @@ export async function checkManifestFiles(result: ManifestResult, fs: FileSystemP
 
 async function checkChart(project: Project, w: Workload, index: number, result: ManifestResult, fs: FileSystemPort): Promise<Problem[]> {
   const chartDir = path.join(project.root, w.chart);
-  const span = result.locate(['spec', 'workloads', index, 'chart']) ?? zeroSpan();
+  // Located only for a problem: locate() may have to build the manifest's Document.
+  const span = () => result.locate(['spec', 'workloads', index, 'chart']) ?? zeroSpan();
   const file = project.manifestPath;
   if (!(await fs.isDirectory(chartDir))) {
-    return [{ file, span, severity: 'error', code: 'missing-chart', message: `Chart folder "${w.chart}" of workload "${w.name}" does not exist (looked in ${chartDir}).` }];
+    return [{ file, span: span(), severity: 'error', code: 'missing-chart', message: `Chart folder "${w.chart}" of workload "${w.name}" does not exist (looked in ${chartDir}).` }];
   }
   if ((await fs.readFile(path.join(chartDir, 'values.yaml'))) === undefined) {
-    return [{ file, span, severity: 'warning', code: 'missing-chart-values', message: `Chart "${w.chart}" has no values.yaml: workload "${w.name}" starts from empty defaults.` }];
+    return [{ file, span: span(), severity: 'warning', code: 'missing-chart-values', message: `Chart "${w.chart}" has no values.yaml: workload "${w.name}" starts from empty defaults.` }];
   }
   return [];
 }

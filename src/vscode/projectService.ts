@@ -25,6 +25,7 @@ const GIT_DEBOUNCE_MS = 250;
  */
 export class ProjectService implements vscode.Disposable {
   readonly index: ProjectIndex;
+  private readonly fileSystem: NodeFileSystem;
   /** Which workloads need action per (tenant, environment), computed in the background. */
   readonly workloadErrors: WorkloadErrors;
   private readonly changeEmitter = new vscode.EventEmitter<ServiceChange>();
@@ -45,7 +46,8 @@ export class ProjectService implements vscode.Disposable {
     private readonly logger: Logger,
     private readonly store: DisposableStore,
   ) {
-    this.index = new ProjectIndex(new NodeFileSystem(), logger.child('index'));
+    this.fileSystem = new NodeFileSystem();
+    this.index = new ProjectIndex(this.fileSystem, logger.child('index'));
     this.workloadErrors = new WorkloadErrors(this.index, () => this.changeEmitter.fire({ slugs: [] }));
     const onError = (err: unknown) => logger.error('Background refresh failed', err);
     this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
@@ -71,6 +73,7 @@ export class ProjectService implements vscode.Disposable {
   /** Resolves once pending file and Git refreshes have run (commands and tests that need fresh state). */
   async settled(): Promise<void> {
     await this.ready;
+    await this.index.settled();
     await this.indexDebouncer.idle();
     await this.gitDebouncer.idle();
     await this.workloadErrors.idle();
@@ -107,6 +110,7 @@ export class ProjectService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.fileSystem.dispose();
     this.indexDebouncer.dispose();
     this.gitDebouncer.dispose();
     for (const w of this.gitWatchers) w.dispose();

@@ -1,12 +1,32 @@
-// The FileSystemPort on Node's file system, asynchronous throughout.
+// The FileSystemPort on Node's file system. Nothing here blocks the calling thread.
 //
 // readFile does open, read and close itself rather than call fs.readFile: for the small files an
 // index reads by the ten thousand, fs.promises.readFile costs four or five thread-pool round trips
 // (open, fstat, read, read, close) where two are needed (open, read; the close is not awaited).
-// On a 2-core machine that halves the time to read 21,000 values files.
+//
+// readFiles (the batch read of a scan) goes further: on a 2-core machine even two thread-pool round
+// trips per file cost 620-900 ms for 21,000 files, where plain synchronous reads take ~160-220 ms.
+// So a batch is read synchronously on worker threads, off the calling thread (the extension host's
+// event loop keeps running). The workers:
+//  - run inline code (`eval: true`), so the bundle needs no second entry point;
+//  - are started by the first large batch and reused; they are ref()ed only while a batch is in
+//    flight, so they never keep a process alive; idle for idleMs (30 s) they stop, and the next
+//    batch starts new ones (~40 ms); dispose() stops them for good;
+//  - are two (one on a single core): a batch goes out in chunks of CHUNK_FILES paths, dealt in
+//    turn, so two threads read at once (21,000 files: ~100-150 ms with two, ~150-200 with one;
+//    each worker costs ~10-17 MB while it runs);
+//  - list a folder once one of its files turns out missing and answer the folder's other missing
+//    files from the listing: a failed synchronous open costs ~15 µs (the thrown error), a listing
+//    ~1 µs per entry. A name the listing lacks but matches ignoring case and Unicode normalisation
+//    (case-insensitive volumes) is still opened, so the listing never hides a file open would find.
+// Small batches (< batchThreshold files), or no worker (none could start, one died, or dispose()),
+// go through readFile file by file: same results, only slower. A file that fails with anything
+// but missing / a folder is read again with readFile, which throws its error as usual.
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { FileSystemPort } from '../../core/fileSystem';
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
@@ -14,10 +34,133 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
 /** Dot-folders are skipped, except the one that holds the project's own files. */
 const KEPT_DOT_FOLDERS = new Set(['.gitopshq']);
 const CHUNK = 64 * 1024;
+/** Paths per message to the worker. */
+const CHUNK_FILES = 1024;
+/** Reads kept in flight by the file-by-file path of readFiles. */
+const READ_CONCURRENCY = 64;
+const IDLE_MS = 30_000;
+
+export interface NodeFileSystemOptions {
+  /** Batches with fewer files are read file by file on this thread (default 64). */
+  batchThreshold?: number;
+  /** Worker threads that share a batch's chunks (default 2, or 1 on a single core). */
+  workers?: number;
+  /** Workers idle this long are stopped; the next batch starts new ones (default 30 s). */
+  idleMs?: number;
+}
+
+/** A worker request: read `paths` (chunk of batch `batch`). */
+interface ReadRequest {
+  id: number;
+  batch: number;
+  paths: readonly string[];
+}
+
+/** The texts in order (undefined: missing or a folder) and the indexes that failed otherwise. */
+interface ReadReply {
+  id: number;
+  texts: (string | undefined)[];
+  failed: number[];
+}
+
+// Plain JavaScript run by the worker (no imports from the bundle). Synchronous I/O is the point:
+// it runs on the worker's thread, never on the caller's.
+const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+const SIZE = 64 * 1024;
+const buffer = Buffer.allocUnsafe(SIZE);
+let batch = -1;
+// Folder → its listing (exact and folded names), null when the folder does not exist, false when
+// it cannot be listed. Only folders where a file was missing are listed; reset per batch.
+let listings = new Map();
+const fold = (name) => name.normalize('NFC').toLowerCase();
+
+function list(dir) {
+  let entry = listings.get(dir);
+  if (entry !== undefined) return entry;
+  try {
+    const names = fs.readdirSync(dir);
+    entry = { exact: new Set(names), folded: new Set(names.map(fold)) };
+  } catch (err) {
+    entry = MISSING.has(err && err.code) ? null : false;
+  }
+  listings.set(dir, entry);
+  return entry;
+}
+
+function read(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let length = fs.readSync(fd, buffer, 0, SIZE, null);
+    if (length < SIZE) return buffer.toString('utf8', 0, length);
+    const chunks = [Buffer.from(buffer)];
+    while ((length = fs.readSync(fd, buffer, 0, SIZE, null)) > 0) chunks.push(Buffer.from(buffer.subarray(0, length)));
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+parentPort.on('message', (request) => {
+  if (request.batch !== batch) {
+    batch = request.batch;
+    listings = new Map();
+  }
+  const paths = request.paths;
+  const texts = new Array(paths.length);
+  const failed = [];
+  for (let i = 0; i < paths.length; i++) {
+    const file = paths[i];
+    const dir = path.dirname(file);
+    const known = listings.get(dir);
+    if (known === null) continue;
+    if (known) {
+      const name = path.basename(file);
+      if (!known.exact.has(name) && !known.folded.has(fold(name))) continue;
+    }
+    try {
+      texts[i] = read(file);
+    } catch (err) {
+      const code = err && err.code;
+      if (!MISSING.has(code)) failed.push(i);
+      else if (code === 'ENOENT' && known === undefined) list(dir);
+    }
+  }
+  parentPort.postMessage({ id: request.id, texts, failed });
+});
+`;
+
+/** The worker died, could not start, or was disposed: the batch goes file by file instead. */
+class WorkerGone extends Error {}
 
 export class NodeFileSystem implements FileSystemPort {
   /** Buffers of finished reads, reused by the next ones. */
   private readonly spare: Buffer[] = [];
+  private readonly batchThreshold: number;
+  private readonly poolSize: number;
+  private readonly idleMs: number;
+  private workers: Worker[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** No workers from now on: dispose() was called, or none could be created. */
+  private noWorker = false;
+  private nextId = 0;
+  private nextBatch = 0;
+  private readonly pending = new Map<number, { resolve: (reply: ReadReply) => void; reject: (err: Error) => void }>();
+
+  constructor(options: NodeFileSystemOptions = {}) {
+    this.batchThreshold = options.batchThreshold ?? 64;
+    this.poolSize = Math.max(1, options.workers ?? Math.min(2, os.availableParallelism()));
+    this.idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  /** How many worker threads are running (for tests). */
+  get runningWorkers(): number {
+    return this.workers.length;
+  }
 
   async readFile(file: string): Promise<string | undefined> {
     let fd: number;
@@ -46,6 +189,33 @@ export class NodeFileSystem implements FileSystemPort {
       fs.close(fd, () => undefined);
       if (this.spare.length < 64) this.spare.push(buffer);
     }
+  }
+
+  async readFiles(paths: readonly string[]): Promise<(string | undefined)[]> {
+    if (paths.length >= this.batchThreshold && paths.length > 0) {
+      try {
+        return await this.readOnWorkers(paths);
+      } catch (err) {
+        if (!(err instanceof WorkerGone)) throw err;
+      }
+    }
+    const texts = new Array<string | undefined>(paths.length);
+    let next = 0;
+    const reader = async () => {
+      while (next < paths.length) {
+        const i = next++;
+        texts[i] = await this.readFile(paths[i] as string);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, reader));
+    return texts;
+  }
+
+  /** Stops the workers for good: batches in flight and later ones are read file by file. */
+  dispose(): void {
+    this.noWorker = true;
+    this.stopWorkers();
+    this.failPending(new WorkerGone('The file system was disposed.'));
   }
 
   async isDirectory(folder: string): Promise<boolean> {
@@ -79,6 +249,98 @@ export class NodeFileSystem implements FileSystemPort {
     };
     await walk(root);
     return found.sort();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The workers.
+
+  private async readOnWorkers(paths: readonly string[]): Promise<(string | undefined)[]> {
+    const workers = this.startWorkers();
+    const batch = this.nextBatch++;
+    const requests: Promise<ReadReply>[] = [];
+    for (let start = 0, k = 0; start < paths.length; start += CHUNK_FILES, k++) {
+      const worker = workers[k % workers.length] as Worker;
+      requests.push(this.request(worker, { id: this.nextId++, batch, paths: paths.slice(start, start + CHUNK_FILES) }));
+    }
+    const replies = await Promise.all(requests);
+    const texts: (string | undefined)[] = [];
+    const failed: number[] = [];
+    for (const reply of replies) {
+      for (const i of reply.failed) failed.push(texts.length + i);
+      // The reply's array has holes where a file is missing: they read as undefined.
+      for (let i = 0; i < reply.texts.length; i++) texts.push(reply.texts[i]);
+    }
+    // Unexpected errors (permissions, too many open files...): readFile throws them as it always does.
+    for (const i of failed) texts[i] = await this.readFile(paths[i] as string);
+    return texts;
+  }
+
+  private startWorkers(): Worker[] {
+    if (this.workers.length > 0) return this.workers;
+    if (this.noWorker) throw new WorkerGone('No worker thread.');
+    for (let i = 0; i < this.poolSize; i++) {
+      try {
+        this.workers.push(this.startWorker());
+      } catch (err) {
+        if (this.workers.length > 0) break; // fewer workers, still faster than none
+        this.noWorker = true;
+        throw new WorkerGone(`Cannot start a worker thread: ${String(err)}`);
+      }
+    }
+    return this.workers;
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'gitopshq-fs' });
+    worker.unref();
+    worker.on('message', (reply: ReadReply) => {
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.idle();
+      waiter?.resolve(reply);
+    });
+    // A worker that fails takes its siblings along: the batches in flight go file by file, and
+    // the next batch starts new workers.
+    const gone = (why: string) => {
+      if (!this.workers.includes(worker)) return;
+      this.stopWorkers();
+      this.failPending(new WorkerGone(why));
+    };
+    worker.on('error', (err) => gone(`The file worker failed: ${String(err)}`));
+    worker.on('exit', (code) => gone(`The file worker exited with code ${code}.`));
+    return worker;
+  }
+
+  private request(worker: Worker, request: ReadRequest): Promise<ReadReply> {
+    return new Promise((resolve, reject) => {
+      clearTimeout(this.idleTimer);
+      this.pending.set(request.id, { resolve, reject });
+      worker.ref();
+      worker.postMessage(request);
+    });
+  }
+
+  /** Nothing in flight: let the process exit, and stop the workers if nothing comes for a while. */
+  private idle(): void {
+    for (const w of this.workers) w.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0) this.stopWorkers();
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private stopWorkers(): void {
+    clearTimeout(this.idleTimer);
+    const workers = this.workers;
+    this.workers = [];
+    for (const w of workers) void w.terminate();
+  }
+
+  private failPending(err: Error): void {
+    const waiters = [...this.pending.values()];
+    this.pending.clear();
+    for (const w of waiters) w.reject(err);
   }
 }
 

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkManifestFiles, parseManifest, pathEscapeMessage, type ManifestResult } from '../../../src/core/manifest';
+import { checkManifestFiles, parseManifest, parseManifestWithPositions, pathEscapeMessage, type ManifestResult } from '../../../src/core/manifest';
+import { parseFast } from '../../../src/core/valuesTree';
 import type { FileSystemPort } from '../../../src/core/fileSystem';
 import type { Problem, Project } from '../../../src/core/types';
 
@@ -295,6 +296,51 @@ describe('manifest', () => {
 
     it('is quiet when enough people can approve', () => {
       assert.deepEqual(env('{ required: 3, approvers: [team:sre, lead@example.com] }').problems, []);
+    });
+  });
+
+  describe('the fast path (plain data first, positions only for problems)', () => {
+    const fixtures = ['valid', 'invalid'].flatMap((validity) => {
+      const dir = path.join(FIXTURES, 'manifests', validity);
+      return readdirSync(dir).map((f) => [`${validity}/${f}`, readFileSync(path.join(dir, f), 'utf8')] as const);
+    });
+    const env = '  environments:';
+    const cases: (readonly [string, string])[] = [
+      ...fixtures,
+      ['flow maps, comments, quotes', yaml('# top', ...HEADER, `${env} # promotion order`, '    - { name: dev, cluster: { context: "kind-dev", namespace: \'dev\' } }', '    - name: prod', '      approval: { required: 1, approvers: [a@example.com] }', '  tenants: [acme, "globex"]', '  workloads:', '    - name: api # the API', '      chart: charts/api', '      values:', '        - values/{env}/{workload}.yaml', '      kube:', '        selector: { app: api, tier: "1" }')],
+      ['CRLF line endings', yaml(...HEADER, env, '    - name: dev').replace(/\n/g, '\r\n')],
+      ['numbers and booleans where strings belong', yaml(...HEADER, env, '    - name: 1', '  workloads:', '    - { name: api, chart: 0x1F, values: [true] }')],
+      ['numeric keys in a record', yaml(...HEADER, env, '    - name: dev', '  teams:', '    0x1f: [a@example.com]')],
+      ['semantic warnings only', yaml(...HEADER, env, '    - name: dev', '      approval: { required: 2, approvers: [team:nope] }')],
+      ['semantic errors', yaml(...HEADER, env, '    - name: dev', '    - name: dev', '  workloads:', '    - { name: api, chart: ../api, values: "values/{stage}.yaml" }', '  variables: /abs/vars.yaml')],
+      ['anchors and aliases', yaml(...HEADER, env, '    - &dev { name: dev }', '  workloads:', '    - { name: api, chart: c, values: v.yaml }', '  tenants: [*dev]')],
+      ['a block scalar', yaml(...HEADER, env, '    - name: dev', '      freeze:', '        reason: |', '          Peak season')],
+      ['a duplicate key', yaml(...HEADER, env, '    - name: dev', '  environments: []')],
+      ['a second document', yaml(...HEADER, env, '    - name: dev', '---', 'kind: Project')],
+      ['a syntax error', yaml(...HEADER, env, '    - name: [dev')],
+      ['an empty document', '# nothing yet\n'],
+      ['a list', '- apiVersion: gitopshq.io/v1alpha1\n'],
+      ['a scalar', 'Project\n'],
+    ];
+
+    for (const [name, text] of cases) {
+      it(`gives what the full path gives: ${name}`, () => {
+        const fast = parseManifest(text, MANIFEST);
+        const full = parseManifestWithPositions(text, MANIFEST);
+        assert.deepEqual(fast.project, full.project);
+        assert.deepEqual(fast.problems, full.problems);
+        assert.deepEqual(fast.source, full.source);
+        for (const at of [['metadata', 'slug'], ['spec', 'environments', 0], ['spec', 'workloads', 0, 'chart'], ['spec', 'nothing']]) {
+          assert.deepEqual(fast.locate(at), full.locate(at), `locate ${at.join('.')}`);
+        }
+      });
+    }
+
+    it('is taken by the valid fixtures', () => {
+      for (const [name, text] of fixtures.filter(([n]) => n.startsWith('valid/'))) {
+        assert.ok(parseFast(text, MANIFEST, 0), `the fast reader declines ${name}`);
+        assert.deepEqual(parseManifest(text, MANIFEST).problems, [], name);
+      }
     });
   });
 

@@ -120,12 +120,46 @@ describe('ProjectIndex', () => {
       const mem = workspace();
       mem.write(`${P}/values/dev/api.yaml`, 'replicaCount: [2\n');
       const { index } = await scanned(mem);
+      await index.settled(); // values files are parsed in the background after the scan
       const problems = index.problemsByFile();
       assert.ok(problems.get(`${P}/values/dev/api.yaml`)?.every((p) => p.code === 'yaml-syntax'));
       assert.ok((problems.get(`${WS}/broken/gitopshq.yaml`)?.length ?? 0) > 0);
       assert.equal(problems.has(`${P}/gitopshq.yaml`), false);
       assert.equal(index.effective('payments', 'api', 'dev', 'acme').values['replicaCount'], 1, 'the broken layer adds nothing');
       assert.equal(index.isBound('payments', 'api', 'dev', 'acme'), true, 'but it exists');
+    });
+
+    it('parses values files after the scan, in the background, and announces the problems it finds', async () => {
+      const mem = workspace();
+      mem.write(`${P}/values/dev/api.yaml`, 'replicaCount: [2\n');
+      mem.write(`${P}/values/production/acme/api.yaml`, 'replicaCount: 5\n  bad: indent\n');
+      const { index, events } = await scanned(mem);
+      assert.equal(index.problemsByFile().has(`${P}/values/dev/api.yaml`), false, 'not parsed yet when scan() resolves');
+      // First use parses the file at once, and its problems are known from then on.
+      index.effective('payments', 'api', 'production', 'acme');
+      assert.ok(index.problemsByFile().get(`${P}/values/production/acme/api.yaml`)?.length);
+      await index.settled();
+      assert.ok(index.problemsByFile().get(`${P}/values/dev/api.yaml`)?.every((p) => p.code === 'yaml-syntax'));
+      assert.deepEqual(events, [{ slugs: ['payments'], files: [`${P}/values/dev/api.yaml`, `${P}/values/production/acme/api.yaml`] }]);
+      assert.equal(index.parsedValues(`${P}/values/dev/api.yaml`)?.problems.length, index.problemsByFile().get(`${P}/values/dev/api.yaml`)?.length);
+    });
+
+    it('announces nothing after the scan when no values file has a problem', async () => {
+      const { index, events } = await scanned();
+      await index.settled();
+      assert.deepEqual(events, []);
+      assert.deepEqual(index.parsedValues(`${P}/values/dev/api.yaml`)?.value, { replicaCount: 2 });
+    });
+
+    it('drops the background parse of a scan that a new scan replaces', async () => {
+      const mem = workspace();
+      mem.write(`${P}/values/dev/api.yaml`, 'replicaCount: [2\n');
+      const { index, events } = await scanned(mem);
+      mem.write(`${P}/values/dev/api.yaml`, 'replicaCount: 3\n');
+      await index.scan([WS]);
+      await index.settled();
+      assert.equal(index.problemsByFile().has(`${P}/values/dev/api.yaml`), false);
+      assert.deepEqual(events.map((e) => e.files), [[]], 'only the scan itself');
     });
 
     it('includes the problems of missing files and of the variables file', async () => {
@@ -310,14 +344,25 @@ describe('ProjectIndex', () => {
       await fs.rm(dir, { recursive: true, force: true });
     });
 
-    it('scans a real folder and follows a saved file', async () => {
-      const index = new ProjectIndex(new NodeFileSystem());
-      await index.scan([dir]);
-      assert.deepEqual(index.projects().map((e) => e.project?.slug), ['payments']);
-      assert.equal(index.effective('payments', 'api', 'dev').values['replicaCount'], 2);
-      await fs.writeFile(path.join(dir, 'payments/values/dev/api.yaml'), 'replicaCount: 6\n');
-      assert.equal(await index.fileChanged(path.join(dir, 'payments/values/dev/api.yaml')), true);
-      assert.equal(index.effective('payments', 'api', 'dev').values['replicaCount'], 6);
-    });
+    for (const [how, options] of [['file by file', { batchThreshold: Infinity }], ['in a batch on worker threads', { batchThreshold: 0 }]] as const) {
+      it(`scans a real folder, reading ${how}, and follows a saved file`, async () => {
+        const nodeFs = new NodeFileSystem(options);
+        try {
+          const index = new ProjectIndex(nodeFs);
+          await index.scan([dir]);
+          assert.equal(nodeFs.runningWorkers > 0, options.batchThreshold === 0);
+          assert.deepEqual(index.projects().map((e) => e.project?.slug), ['payments']);
+          assert.deepEqual(index.projects()[0]?.problems, []);
+          assert.equal(index.effective('payments', 'api', 'dev').values['replicaCount'], 2);
+          assert.deepEqual(index.existingLayerFiles('payments', 'api', 'dev', 'acme'), [path.join(dir, 'payments/values/dev/api.yaml')]);
+          await fs.writeFile(path.join(dir, 'payments/values/dev/api.yaml'), 'replicaCount: 6\n');
+          assert.equal(await index.fileChanged(path.join(dir, 'payments/values/dev/api.yaml')), true);
+          assert.equal(index.effective('payments', 'api', 'dev').values['replicaCount'], 6);
+          await fs.writeFile(path.join(dir, 'payments/values/dev/api.yaml'), 'replicaCount: 2\n');
+        } finally {
+          nodeFs.dispose();
+        }
+      });
+    }
   });
 });
