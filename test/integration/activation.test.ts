@@ -53,7 +53,6 @@ describe('Activation', () => {
     await views.projectsView.reveal(acme, { expand: true });
     await views.projectsView.reveal(api, { select: true, focus: true });
     await vscode.commands.executeCommand('gitopshq.openValues', api);
-    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseSideBarWidth');
     await new Promise((r) => setTimeout(r, 800));
     await screenshot('gitopshq-views');
   });
