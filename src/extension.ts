@@ -40,11 +40,13 @@ export async function activate(context: vscode.ExtensionContext) {
     });
     throw err;
   }
+  // VS Code reports both figures too: the synchronous call and the time until the promise resolves.
+  const callMs = performance.now() - started;
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
-  const activationMs = performance.now() - started;
-  logger.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  const resolvedMs = performance.now() - started;
+  logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
   const internal = { service: projects, views };
-  return createApi(projects.index, { activationMs: () => activationMs, internal });
+  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal });
 }
 
 export function deactivate(): void {

@@ -6,12 +6,15 @@ import type { ApiEffectiveValues, ApiResolution, ApiSource, GitOpsHqApi } from '
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
 export interface InternalApi extends GitOpsHqApi {
   /** Not part of the stable API: read by the activation benchmark. */
-  readonly _activationMs: number;
+  readonly _activation: { callMs: number; resolvedMs: number };
   /** Not part of the stable API: the live providers, for this extension's own integration tests. */
   readonly _internal: unknown;
 }
 
-export function createApi(index: ProjectIndex, extra: { activationMs: () => number; internal: unknown }): InternalApi {
+export function createApi(
+  index: ProjectIndex,
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown },
+): InternalApi {
   const project = (slug: string): Project => {
     const p = index.project(slug);
     if (!p) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
@@ -35,8 +38,8 @@ export function createApi(index: ProjectIndex, extra: { activationMs: () => numb
 
   return {
     version: 1,
-    get _activationMs() {
-      return extra.activationMs();
+    get _activation() {
+      return extra.activation;
     },
     get _internal() {
       return extra.internal;
