@@ -166,6 +166,8 @@ function which(command) {
  */
 async function acquireLock() {
   let waited = false;
+  // The cache folder itself may not exist yet on a fresh clone; only the lock's own mkdir must be atomic.
+  mkdirSync(dirname(LOCK_DIR), { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK_DIR, { recursive: false });
