@@ -267,10 +267,10 @@ export class ProjectService implements vscode.Disposable {
       this.gitDebouncer.trigger();
     };
     for (const repo of repos) {
-      // Branch moves (deploys, commits, fetches) show up as ref files and packed-refs in the common
+      // Branch moves (deploys, commits, fetches) show up as ref files (local and remote-tracking) and packed-refs in the common
       // dir (shared by linked worktrees) and as HEAD in the worktree's own git dir.
       const patterns = [
-        new vscode.RelativePattern(vscode.Uri.file(repo.commonDir), '{packed-refs,refs/heads/**}'),
+        new vscode.RelativePattern(vscode.Uri.file(repo.commonDir), '{packed-refs,refs/heads/**,refs/remotes/**}'),
         new vscode.RelativePattern(vscode.Uri.file(repo.gitDir), 'HEAD'),
       ];
       for (const pattern of patterns) {

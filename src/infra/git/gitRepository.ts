@@ -256,19 +256,32 @@ export class GitRepository {
       'for-each-ref',
       `--format=${REF_FORMAT}`,
       `refs/heads/${DEPLOYED_BRANCH_PREFIX.slice(0, -1)}`,
+      // After a fresh clone the deployed branches exist only as remote-tracking branches.
+      `refs/remotes/*/${DEPLOYED_BRANCH_PREFIX}*/*`,
       'refs/heads/main',
       'refs/heads/master',
     ]);
     const deployed = new Map<string, DeployedInfo>();
+    const remote = new Map<string, DeployedInfo>();
     const heads = new Map<string, string>();
     for (const line of output.split('\n')) {
       const info = parseRefLine(line);
       if (info === undefined) continue;
-      const tenantEnv = info.branch.startsWith(DEPLOYED_BRANCH_PREFIX) ? info.branch.slice(DEPLOYED_BRANCH_PREFIX.length) : undefined;
-      if (tenantEnv === undefined) heads.set(info.branch, info.sha);
-      else if (tenantEnv.split('/').length === 2) deployed.set(tenantEnv, info);
-      // Deeper names (gitopshq/deployed/a/b/c) are not ours: ignored.
+      const local = !info.branch.startsWith('refs/remotes/');
+      const name = local ? info.branch : info.branch.replace(/^refs\/remotes\/[^/]+\//, '');
+      const tenantEnv = name.startsWith(DEPLOYED_BRANCH_PREFIX) ? name.slice(DEPLOYED_BRANCH_PREFIX.length) : undefined;
+      if (tenantEnv === undefined) {
+        if (local) heads.set(info.branch, info.sha);
+      } else if (tenantEnv.split('/').length === 2) {
+        // Deeper names (gitopshq/deployed/a/b/c) are not ours: ignored.
+        if (local) deployed.set(tenantEnv, info);
+        else if (!remote.has(tenantEnv) || info.branch.startsWith('refs/remotes/origin/')) {
+          remote.set(tenantEnv, { ...info, branch: info.branch.slice('refs/remotes/'.length) });
+        }
+      }
     }
+    // A local deployed branch wins; otherwise the remote-tracking one (origin's first).
+    for (const [tenantEnv, info] of remote) if (!deployed.has(tenantEnv)) deployed.set(tenantEnv, info);
     for (const name of ['main', 'master'] as const) {
       const sha = heads.get(name);
       if (sha !== undefined) return { mainRef: name, mainSha: sha, deployed };

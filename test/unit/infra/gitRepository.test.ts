@@ -175,6 +175,29 @@ describe('GitRepository', () => {
       assert.equal(branches.get('globex/dev')?.sha, second);
       assert.equal(branches.get('acme/production')?.branch, 'gitopshq/deployed/acme/production');
     });
+
+    it('reads remote-tracking deployed branches of a fresh clone, and prefers a local branch', async () => {
+      const upstream = await repo();
+      const first = (await upstream.git('rev-parse', 'HEAD')).trim();
+      const second = await upstream.commit('Second', { 'values/dev/payment-api.yaml': 'replicas: 5\n' });
+      await upstream.git('branch', 'gitopshq/deployed/acme/dev', first);
+      await upstream.git('branch', 'gitopshq/deployed/globex/dev', second);
+      const clone = await repo({}, { noInit: true });
+      await clone.git('clone', '--quiet', upstream.dir, '.');
+
+      let repository = await open(clone.dir);
+      const fromRemote = await repository.deployedBranches();
+      assert.equal(fromRemote.get('acme/dev')?.sha, first);
+      assert.equal(fromRemote.get('acme/dev')?.branch, 'origin/gitopshq/deployed/acme/dev');
+      assert.deepEqual(await repository.drift('acme', 'dev', DEV_PATHS), ['values/dev/payment-api.yaml']);
+
+      await clone.git('branch', 'gitopshq/deployed/acme/dev', second);
+      repository = await open(clone.dir);
+      const local = await repository.deployedBranches();
+      assert.equal(local.get('acme/dev')?.sha, second);
+      assert.equal(local.get('acme/dev')?.branch, 'gitopshq/deployed/acme/dev');
+      assert.equal(local.get('globex/dev')?.branch, 'origin/gitopshq/deployed/globex/dev');
+    });
   });
 
   describe('drift()', () => {
