@@ -21,6 +21,15 @@ export interface GitOpsHqApi {
 
   /** The effective values of a workload in an environment (and tenant), after merging layers and substituting variables. */
   effectiveValues(projectSlug: string, workload: string, environment: string, tenant?: string): ApiEffectiveValues;
+
+  /**
+   * Compares two environments of a project (for one tenant, default the first), workload by
+   * workload: the effective values after variable substitution (`raw: true`: before it), the image
+   * tags, and the findings to review before promoting (a variable undefined on one side, another
+   * environment's value or name in a value, an image tag going backwards along the promotion
+   * order, a workload bound in the source but not in the target).
+   */
+  compare(projectSlug: string, source: string, target: string, options?: { tenant?: string; raw?: boolean }): ApiCompareResult;
 }
 
 export interface ApiProject {
@@ -58,4 +67,38 @@ export interface ApiEffectiveValues {
   sources: Record<string, ApiSource>;
   /** Placeholders that did not resolve, as written (e.g. `{{hq.var.MISSING}}`). */
   unresolved: string[];
+}
+
+export interface ApiCompareResult {
+  /** Every workload of the project, in manifest order. */
+  workloads: ApiWorkloadComparison[];
+  /** Errors first, then warnings, then infos. */
+  findings: ApiFinding[];
+}
+
+export interface ApiWorkloadComparison {
+  name: string;
+  /** Only the leaves that differ; equal values are absent. */
+  differences: ApiDifference[];
+  /** Absent on a side whose values set no image tag. */
+  imageTag: { source?: string; target?: string };
+}
+
+export interface ApiDifference {
+  /** Dotted path as in ApiEffectiveValues.sources: `a.b[0].c`, `podAnnotations["prometheus.io/scrape"]`. */
+  path: string;
+  /** Typed (`8` and `"8"` differ); absent when the key does not exist on that side; secrets as `••••••`. */
+  source?: unknown;
+  target?: unknown;
+  /** The file and line that set the value on each side (absent where the key does not exist). */
+  sourceOrigin?: ApiSource;
+  targetOrigin?: ApiSource;
+}
+
+export interface ApiFinding {
+  severity: 'error' | 'warning' | 'info';
+  /** One line, e.g. `payment-api: production value of config.database.url contains "staging-db.internal", the staging value of DATABASE_HOST.` */
+  message: string;
+  workload?: string;
+  path?: string;
 }

@@ -1,7 +1,8 @@
+import { compareEnvironments } from '../core/compare';
 import { GitOpsHqError } from '../core/errors';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
-import type { ApiEffectiveValues, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
+import type { ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
 export interface InternalApi extends GitOpsHqApi {
@@ -82,6 +83,33 @@ export function createApi(
       for (const [dotted, origin] of effective.sources) sources[dotted] = { file: origin.file, line: origin.line + 1 };
       // A deep copy: callers must not be able to change the index's cached values.
       return { values: structuredClone(effective.values), sources, unresolved: [...effective.unresolved] };
+    },
+    compare(slug, source, target, options): ApiCompareResult {
+      const p = project(slug);
+      checkEnvironment(p, source);
+      checkEnvironment(p, target);
+      const tenant = checkTenant(p, options?.tenant);
+      const result = compareEnvironments(index, { project: slug, source, target, tenant, raw: options?.raw === true });
+      return {
+        workloads: result.workloads.map((w) => ({
+          name: w.name,
+          differences: w.differences.map((d) => {
+            const out: ApiDifference = { path: d.path };
+            if ('source' in d) out.source = d.source;
+            if ('target' in d) out.target = d.target;
+            if (d.sourceOrigin) out.sourceOrigin = { ...d.sourceOrigin };
+            if (d.targetOrigin) out.targetOrigin = { ...d.targetOrigin };
+            return out;
+          }),
+          imageTag: { ...w.imageTag },
+        })),
+        findings: result.findings.map((f) => {
+          const out: ApiFinding = { severity: f.severity, message: f.message };
+          if (f.workload !== undefined) out.workload = f.workload;
+          if (f.path !== undefined) out.path = f.path;
+          return out;
+        }),
+      };
     },
   };
 }
