@@ -4,6 +4,7 @@ import { registerGoToCommand } from './vscode/commands/goToCommand';
 import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
 import { registerNavigationCommands } from './vscode/commands/navigationCommands';
 import { registerIndexDiagnostics } from './vscode/diagnostics';
+import { registerPlaceholderLanguageFeatures } from './vscode/language/placeholderFeatures';
 import { DisposableStore } from './vscode/lifecycle';
 import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
@@ -32,6 +33,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerGoToCommand(services, views);
     registerInitProjectCommand(services);
     registerIndexDiagnostics(services);
+    registerPlaceholderLanguageFeatures(services);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
