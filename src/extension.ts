@@ -10,6 +10,7 @@ import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
 import { Services } from './vscode/services';
 import { registerViews, type Views } from './vscode/views/registerViews';
+import { registerCompare, type CompareInternals } from './vscode/webviews/comparePanel';
 
 /** How long activation waits for the first index scan before it hands out the API anyway. */
 const FIRST_SCAN_WAIT_MS = 2000;
@@ -25,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let projects: ProjectService | undefined;
   const logger = new ChannelLogger(channel, () => projects?.secretValues() ?? []);
   let views: Views;
+  let compare: CompareInternals;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -34,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerInitProjectCommand(services);
     registerIndexDiagnostics(services);
     registerPlaceholderLanguageFeatures(services);
+    compare = registerCompare(services);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -47,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views };
+  const internal = { service: projects, views, compare };
   return createApi(projects.index, { activation: { callMs, resolvedMs }, internal });
 }
 

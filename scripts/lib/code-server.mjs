@@ -234,6 +234,8 @@ export function freePort() {
 // checks that fail without internet anyway.
 const DEFAULT_SETTINGS = {
   'workbench.startupEditor': 'none',
+  // VS Code desktop's default; code-server's afterDelay would save the unsaved edits tests rely on.
+  'files.autoSave': 'off',
   'workbench.tips.enabled': false,
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,

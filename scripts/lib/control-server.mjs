@@ -105,6 +105,13 @@ export function browserOperations({ getPage, resultsDir }) {
       await frame.locator(requireString(selector, 'selector')).click({ timeout: timeoutMs });
       return { ok: true };
     },
+    /** {title, selector, value, timeoutMs?} → types `value` into the input `selector` (replacing its text) in that webview. */
+    async 'webview/fill'({ title, selector, value, timeoutMs = 10_000 }) {
+      if (typeof value !== 'string') throw new ControlError(400, 'value must be a string');
+      const frame = await webviewFrame(page(), requireString(title, 'title'), timeoutMs);
+      await frame.locator(requireString(selector, 'selector')).fill(value, { timeout: timeoutMs });
+      return { ok: true };
+    },
     /** {title, selector, timeoutMs?} → {text}: innerText of the element in that webview. */
     async 'webview/text'({ title, selector, timeoutMs = 10_000 }) {
       const frame = await webviewFrame(page(), requireString(title, 'title'), timeoutMs);

@@ -23,6 +23,15 @@ export async function webviewClick(title: string, selector: string, options: Web
   return (await call('webview/click', { title, selector, ...options })) !== undefined;
 }
 
+/**
+ * Replaces the text of the input `selector` inside the webview panel titled `title` (Playwright's
+ * fill: input events as typing would fire them); false when not available on this host. Toolkit text
+ * fields keep their <input> in an open shadow root: select it as `#id input`.
+ */
+export async function webviewFill(title: string, selector: string, value: string, options: WebviewOptions = {}): Promise<boolean> {
+  return (await call('webview/fill', { title, selector, value, ...options })) !== undefined;
+}
+
 /** innerText of `selector` inside the webview panel titled `title`; undefined when not available. */
 export async function webviewText(title: string, selector: string, options: WebviewOptions = {}): Promise<string | undefined> {
   const reply = await call('webview/text', { title, selector, ...options });

@@ -1,0 +1,441 @@
+// The environment compare panel (host side): the `gitopshq.compareEnvironments` command, the panel
+// and its serializer. The compare itself is core/compare.ts; the webview is webview-ui/compare/;
+// both sides speak src/protocol/compare.ts and validate what they receive.
+//
+// - Ready handshake: notifications wait until the webview says `ready` (again after every reload:
+//   retainContextWhenHidden is off, so a hidden panel's webview is destroyed and rebuilt).
+// - Live: project changes (saved files and unsaved edits, already coalesced by the service) are
+//   debounced again here and re-render the comparison.
+// - Safety: the webview may only ask to open files inside a project root; secrets leave the host
+//   only as the mask.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { compareEnvironments, type CompareResult } from '../../core/compare';
+import { Debouncer } from '../../core/debounce';
+import { GitOpsHqError } from '../../core/errors';
+import type { TreeNode } from '../../core/treeModel';
+import type { Project } from '../../core/types';
+import {
+  Dispatcher,
+  ErrorNotification,
+  OpenDiffCommand,
+  OpenOriginCommand,
+  ReadyCommand,
+  RenderedCommand,
+  SECRET_MASK,
+  SelectCommand,
+  StateNotification,
+  SwapCommand,
+  message,
+  webviewStateSchema,
+  type NotificationType,
+  type Selection,
+  type StateParams,
+  type WireCompareResult,
+} from '../../protocol/compare';
+import type { Services } from '../services';
+import { effectiveUri, registerEffectiveDocuments } from './effectiveDocuments';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export const COMPARE_VIEW_TYPE = 'gitopshq.compare';
+export const COMPARE_COMMAND = 'gitopshq.compareEnvironments';
+const LIVE_DEBOUNCE_MS = 250;
+/** How long the command waits for the webview's first `ready` before it returns anyway. */
+const FIRST_STATE_TIMEOUT_MS = 15_000;
+
+export interface RenderTiming {
+  ms: number;
+  rows: number;
+  differences: number;
+}
+
+/** Read by this extension's integration tests through `_internal.compare`. */
+export interface CompareInternals {
+  lastRender(): RenderTiming | undefined;
+  panelTitle(): string | undefined;
+}
+
+/** `{ project, source, target, tenant? }`: the scripted form of the command. */
+export interface CompareArgs {
+  project: string;
+  source: string;
+  target: string;
+  tenant?: string;
+}
+
+export function registerCompare(s: Services): CompareInternals {
+  let current: ComparePanel | undefined;
+  let lastRender: RenderTiming | undefined;
+  registerEffectiveDocuments(s);
+
+  const show = async (selection: Selection, existing?: vscode.WebviewPanel): Promise<void> => {
+    if (current && !existing) {
+      current.reveal();
+      await current.select(selection);
+      return;
+    }
+    const panel =
+      existing ??
+      vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title(selection), vscode.ViewColumn.Active, webviewOptions(s.context.extensionUri));
+    const created = new ComparePanel(s, panel, selection, (timing) => (lastRender = timing));
+    current = created;
+    panel.onDidDispose(() => {
+      if (current === created) current = undefined;
+    });
+    await created.firstState();
+  };
+
+  s.command(COMPARE_COMMAND, async (arg?: unknown) => {
+    await s.projects.ready;
+    const selection = isArgs(arg) ? checkSelection(s, arg) : isEnvironmentNode(arg) ? fromNode(s, arg) : await ask(s);
+    if (!selection) return undefined;
+    await show(selection);
+    return selection;
+  });
+
+  s.store.register(
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state) {
+        await s.projects.ready;
+        panel.webview.options = webviewOptions(s.context.extensionUri);
+        const parsed = webviewStateSchema.safeParse(state ?? {});
+        let selection: Selection | undefined;
+        try {
+          const saved = parsed.success ? parsed.data.selection : undefined;
+          selection = saved ? checkSelection(s, saved) : defaultSelection(s);
+        } catch (err) {
+          s.logger.warn(`Compare panel: the saved selection is no longer valid (${String(err)}); using the default`);
+          selection = defaultSelection(s);
+        }
+        if (!selection) {
+          panel.dispose();
+          return;
+        }
+        await show(selection, panel);
+      },
+    }),
+  );
+
+  return {
+    lastRender: () => lastRender,
+    panelTitle: () => current?.title,
+  };
+}
+
+// -----------------------------------------------------------------------------------------------
+
+class ComparePanel {
+  private ready = false;
+  /** The message the webview has not received yet (only the latest counts). */
+  private pending: { method: string; params: unknown } | undefined;
+  /** The last state sent: a reloaded webview (shown again, or reloaded by the user) gets it again. */
+  private lastState: { method: string; params: unknown } | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly live: Debouncer;
+  private firstPosted!: () => void;
+  private readonly firstPostedPromise = new Promise<void>((resolve) => (this.firstPosted = resolve));
+  private disposed = false;
+
+  constructor(
+    private readonly s: Services,
+    private readonly panel: vscode.WebviewPanel,
+    private selection: Selection,
+    private readonly onRendered: (timing: RenderTiming) => void,
+  ) {
+    panel.title = title(selection);
+    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'gitopshq.svg');
+    panel.webview.html = webviewHtml(panel.webview, s.context.extensionUri, { title: panel.title, bundle: 'compare', css: true });
+
+    const dispatcher = new Dispatcher((reason, raw) =>
+      s.logger.warn(`Compare panel: dropped a message from the webview: ${reason} (${JSON.stringify(raw)?.slice(0, 200)})`),
+    )
+      .on(ReadyCommand, () => {
+        this.ready = true;
+        if (!this.pending && this.lastState) this.pending = this.lastState;
+        this.flush();
+      })
+      .on(SelectCommand, (p) => this.guard(() => this.select({ ...this.selection, ...p })))
+      .on(SwapCommand, () => this.guard(() => this.select({ ...this.selection, source: this.selection.target, target: this.selection.source })))
+      .on(OpenOriginCommand, (p) => this.guard(() => this.openOrigin(p.file, p.line)))
+      .on(OpenDiffCommand, (p) => this.guard(() => this.openDiff(p.workload)))
+      .on(RenderedCommand, (p) => {
+        this.onRendered(p);
+        s.logger.debug(`Compare panel: rendered ${p.rows} rows of ${p.differences} differences in ${p.ms.toFixed(1)} ms`);
+      });
+    this.disposables.push(panel.webview.onDidReceiveMessage((m: unknown) => dispatcher.dispatch(m)));
+    // A hidden panel's webview is gone (no retained context): hold messages until it says ready again.
+    this.disposables.push(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    this.live = new Debouncer(LIVE_DEBOUNCE_MS, () => this.update(), (err) => s.logger.error('Compare panel: live update failed', err));
+    this.disposables.push(s.projects.onDidChange(() => this.live.trigger()));
+    this.disposables.push(panel.onDidDispose(() => this.dispose()));
+    this.update();
+  }
+
+  get title(): string {
+    return this.panel.title;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Resolves once the first state reached the webview (or after a time-out). */
+  firstState(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.s.logger.warn('Compare panel: the webview did not report ready in time');
+        resolve();
+      }, FIRST_STATE_TIMEOUT_MS);
+    });
+    return Promise.race([this.firstPostedPromise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async select(selection: Selection): Promise<void> {
+    this.selection = checkSelection(this.s, selection);
+    this.panel.title = title(this.selection);
+    this.update();
+  }
+
+  private update(): void {
+    if (this.disposed) return;
+    const project = this.s.projects.index.project(this.selection.project);
+    if (!project) {
+      this.post(ErrorNotification, { message: `Project ${this.selection.project} is no longer in the workspace.` });
+      return;
+    }
+    let result: CompareResult;
+    try {
+      result = compareEnvironments(this.s.projects.index, {
+        project: this.selection.project,
+        source: this.selection.source,
+        target: this.selection.target,
+        tenant: this.selection.tenant,
+      });
+    } catch (err) {
+      this.s.logger.error('Compare panel: compare failed', err);
+      this.post(ErrorNotification, { message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const state: StateParams = {
+      selection: this.selection,
+      root: project.root,
+      environments: project.environments.map((e) => e.name),
+      tenants: [...project.tenants],
+      result: maskSecrets(result, this.s.projects.secretValues()),
+    };
+    this.post(StateNotification, state);
+  }
+
+  private post<M extends string, P>(type: NotificationType<M, P>, params: P): void {
+    // Only the latest matters: a newer state replaces one the webview has not received yet.
+    this.pending = message(type, params);
+    if (type.method === StateNotification.method) this.lastState = this.pending;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (!this.ready || !this.pending || this.disposed) return;
+    const m = this.pending;
+    this.pending = undefined;
+    void this.panel.webview.postMessage(m).then((delivered) => {
+      if (delivered) {
+        if (m.method === StateNotification.method) this.firstPosted();
+      } else if (!this.pending) {
+        this.pending = m; // the webview went away meanwhile: send it again after the next ready
+        this.ready = false;
+      }
+    });
+  }
+
+  private async openOrigin(file: string, line: number): Promise<void> {
+    // Never open a path the webview made up: only absolute files inside a known project root.
+    const normalized = path.normalize(file);
+    if (!path.isAbsolute(normalized) || !this.s.projects.index.projectOf(normalized)) {
+      this.s.logger.warn(`Compare panel: refused to open ${JSON.stringify(file)}: not inside a project`);
+      return;
+    }
+    const position = new vscode.Position(Math.max(0, line - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(normalized), {
+      selection: new vscode.Range(position, position),
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
+  }
+
+  private async openDiff(workload: string): Promise<void> {
+    const { project, source, target, tenant } = this.selection;
+    const p = this.s.projects.index.project(project);
+    if (!p?.workloads.some((w) => w.name === workload)) {
+      this.s.logger.warn(`Compare panel: no workload ${JSON.stringify(workload)} in ${project}`);
+      return;
+    }
+    const left = effectiveUri({ project, tenant, environment: source, workload });
+    const right = effectiveUri({ project, tenant, environment: target, workload });
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${workload}: ${source} ↔ ${target} (${tenant})`, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
+  }
+
+  private guard(task: () => Promise<void>): void {
+    task().catch((err: unknown) => {
+      this.s.logger.error('Compare panel: action failed', err);
+      // The webview keeps showing the last state (its pickers return to it) with the error above.
+      this.post(ErrorNotification, { message: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  private dispose(): void {
+    this.disposed = true;
+    this.live.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Selections.
+
+function title(selection: Selection): string {
+  return `Compare ${selection.source} ↔ ${selection.target}`;
+}
+
+function isArgs(arg: unknown): arg is CompareArgs {
+  if (!arg || typeof arg !== 'object') return false;
+  const a = arg as Record<string, unknown>;
+  return typeof a['project'] === 'string' && typeof a['source'] === 'string' && typeof a['target'] === 'string';
+}
+
+function isEnvironmentNode(arg: unknown): arg is Extract<TreeNode, { kind: 'environment' | 'tenant' }> {
+  if (!arg || typeof arg !== 'object') return false;
+  const a = arg as Record<string, unknown>;
+  return (a['kind'] === 'environment' || a['kind'] === 'tenant') && typeof a['slug'] === 'string' && typeof a['environment'] === 'string';
+}
+
+function projectOrThrow(s: Services, slug: string): Project {
+  const project = s.projects.index.project(slug);
+  if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
+  return project;
+}
+
+/** The selection with the tenant filled in; throws a typed error for anything unknown. */
+function checkSelection(s: Services, args: CompareArgs): Selection {
+  const project = projectOrThrow(s, args.project);
+  const names = project.environments.map((e) => e.name);
+  for (const env of [args.source, args.target]) {
+    if (!names.includes(env)) {
+      throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has no environment "${env}" (it has ${names.join(', ')}).`);
+    }
+  }
+  const tenant = args.tenant ?? project.tenants[0]!;
+  if (!project.tenants.includes(tenant)) {
+    throw new GitOpsHqError('tenant-not-found', `Project ${project.slug} has no tenant "${tenant}" (it has ${project.tenants.join(', ')}).`);
+  }
+  return { project: project.slug, source: args.source, target: args.target, tenant };
+}
+
+/** The environment after `environment` in promotion order (the one before it for the last). */
+function nextInPromotion(project: Project, environment: string): string {
+  const names = project.environments.map((e) => e.name);
+  const i = names.indexOf(environment);
+  return names[i + 1] ?? names[i - 1] ?? environment;
+}
+
+function fromNode(s: Services, node: { slug: string; environment: string; tenant?: string }): Selection {
+  const project = projectOrThrow(s, node.slug);
+  return checkSelection(s, {
+    project: node.slug,
+    source: node.environment,
+    target: nextInPromotion(project, node.environment),
+    ...(node.tenant ? { tenant: node.tenant } : {}),
+  });
+}
+
+function defaultSelection(s: Services): Selection | undefined {
+  const project = s.projects.index.projects().find((e) => e.project)?.project;
+  const first = project?.environments[0]?.name;
+  if (!project || !first) return undefined;
+  return { project: project.slug, source: first, target: nextInPromotion(project, first), tenant: project.tenants[0]! };
+}
+
+async function ask(s: Services): Promise<Selection | undefined> {
+  const projects = s.projects.index.projects().flatMap((e) => (e.project ? [e.project] : []));
+  if (projects.length === 0) throw new GitOpsHqError('project-not-found', 'No GitOpsHQ project in this workspace.', 'Initialize one first.');
+  const project =
+    projects.length === 1
+      ? projects[0]!
+      : await pickOne('Compare: project', projects.map((p) => ({ label: p.name, description: p.slug, value: p })));
+  if (!project) return undefined;
+  const envs = project.environments.map((e) => e.name);
+  if (envs.length < 2) throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has only one environment: nothing to compare.`);
+  const source = await pickOne('Compare: source environment', envs.map((e) => ({ label: e, value: e })), envs[0]);
+  if (!source) return undefined;
+  const target = await pickOne(
+    `Compare ${source} with…`,
+    envs.map((e) => ({ label: e, value: e, ...(e === source ? { description: 'same as source' } : {}) })),
+    nextInPromotion(project, source),
+  );
+  if (!target) return undefined;
+  const tenant =
+    project.tenants.length > 1 ? await pickOne('Compare: tenant', project.tenants.map((t) => ({ label: t, value: t })), project.tenants[0]) : project.tenants[0];
+  if (!tenant) return undefined;
+  return { project: project.slug, source, target, tenant };
+}
+
+/** A QuickPick whose active item is the default; undefined when cancelled. */
+function pickOne<T>(placeholder: string, items: (vscode.QuickPickItem & { value: T })[], preferred?: T): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: T }>();
+    qp.placeholder = placeholder;
+    qp.items = items;
+    const active = items.find((i) => i.value === preferred);
+    if (active) qp.activeItems = [active];
+    let done = false;
+    qp.onDidAccept(() => {
+      done = true;
+      resolve(qp.selectedItems[0]?.value ?? qp.activeItems[0]?.value);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      if (!done) resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+// -----------------------------------------------------------------------------------------------
+// Secrets.
+
+/**
+ * The result as it may cross to the webview: values of differences marked secret become the mask,
+ * and, belt and braces, any string that still contains a secret variable's value is masked.
+ */
+export function maskSecrets(result: CompareResult, secretValues: readonly string[]): WireCompareResult {
+  const out = {
+    ...result,
+    workloads: result.workloads.map((w) => ({
+      ...w,
+      differences: w.differences.map((d) =>
+        d.secret
+          ? { ...d, ...(d.source !== undefined ? { source: SECRET_MASK } : {}), ...(d.target !== undefined ? { target: SECRET_MASK } : {}) }
+          : d,
+      ),
+    })),
+  } as WireCompareResult;
+  const secrets = secretValues.filter((v) => v.length > 0);
+  if (secrets.length === 0) return out;
+  const json = JSON.stringify(out);
+  if (!secrets.some((v) => json.includes(v))) return out;
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join(SECRET_MASK), value);
+    if (Array.isArray(value)) return value.map(mask);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    return value;
+  };
+  return mask(out) as WireCompareResult;
+}

@@ -1,0 +1,40 @@
+// The webview side of the host connection: acquireVsCodeApi() typed by a panel's protocol.
+// Sends only messages built from protocol descriptors; validates everything it receives through
+// the protocol's Dispatcher (invalid messages are dropped and logged to the webview console).
+import { Dispatcher, message, type CommandType } from '../../src/protocol/compare';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export class HostConnection<S> {
+  private readonly api: VsCodeApi = acquireVsCodeApi();
+  readonly dispatcher = new Dispatcher((reason, raw) => console.warn(`[gitopshq] dropped a message from the host: ${reason}`, raw));
+
+  /** performance.now() when the message being dispatched arrived (render timings start there). */
+  receivedAt = 0;
+
+  constructor(private readonly parseState: (raw: unknown) => S | undefined) {
+    window.addEventListener('message', (event: MessageEvent<unknown>) => {
+      this.receivedAt = performance.now();
+      this.dispatcher.dispatch(event.data);
+    });
+  }
+
+  send<M extends string, P>(type: CommandType<M, P>, params: P): void {
+    this.api.postMessage(message(type, params));
+  }
+
+  /** The persisted UI state, or undefined when there is none or it does not validate. */
+  getState(): S | undefined {
+    return this.parseState(this.api.getState());
+  }
+
+  setState(state: S): void {
+    this.api.setState(state);
+  }
+}
