@@ -51,7 +51,8 @@ export interface Difference {
   target?: unknown;
   sourceOrigin?: CompareOrigin;
   targetOrigin?: CompareOrigin;
-  kind: 'added' | 'removed' | 'changed';
+  /** `equal` only when CompareInput.includeEqual asked for equal leaves too. */
+  kind: 'added' | 'removed' | 'changed' | 'equal';
   /** A secret went into the value on at least one side: the values shown are masked. */
   secret?: boolean;
 }
@@ -71,6 +72,8 @@ export interface WorkloadComparison {
   variables: VariableDifference[];
   /** Chart folder, relative to the project root as written in the manifest. */
   chart: string;
+  /** The chart's Chart.yaml `version`, when CompareInput.chartVersions has it. */
+  chartVersion?: string;
 }
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -105,6 +108,13 @@ export interface CompareInput {
   tenant?: string;
   /** Compare before variable substitution. */
   raw?: boolean;
+  /**
+   * Also return the leaves equal on both sides, as `kind: 'equal'` (with their origins). They are
+   * not counted in `summary` (differences, workloads changed).
+   */
+  includeEqual?: boolean;
+  /** Chart.yaml versions by chart folder (as written in the manifest); read by the caller, the core stays pure. */
+  chartVersions?: Readonly<Record<string, string>>;
 }
 
 /** Shown in VariableDifference.display for a variable that does not resolve. */
@@ -145,7 +155,7 @@ export function compareEnvironments(index: ProjectIndex, input: CompareInput): C
   if (!project.tenants.includes(tenant)) {
     throw new GitOpsHqError('tenant-not-found', `Project ${project.slug} has no tenant "${tenant}" (it has ${project.tenants.join(', ')}).`);
   }
-  return new Comparison(index, project, input.source, input.target, tenant, input.raw === true).run();
+  return new Comparison(index, project, input.source, input.target, tenant, input.raw === true, input.includeEqual === true, input.chartVersions ?? {}).run();
 }
 
 class Comparison {
@@ -165,6 +175,8 @@ class Comparison {
     private readonly target: string,
     private readonly tenant: string,
     private readonly raw: boolean,
+    private readonly includeEqual: boolean,
+    private readonly chartVersions: Readonly<Record<string, string>>,
   ) {
     this.variables = index.variables(project.slug);
     this.order = new Map(project.environments.map((e, i) => [e.name, i]));
@@ -189,8 +201,8 @@ class Comparison {
       workloads,
       findings: findings.map((x) => x.f),
       summary: {
-        workloadsChanged: workloads.filter((w) => w.differences.length > 0).length,
-        differences: workloads.reduce((n, w) => n + w.differences.length, 0),
+        workloadsChanged: workloads.filter((w) => w.differences.some(isRealDifference)).length,
+        differences: workloads.reduce((n, w) => n + w.differences.filter(isRealDifference).length, 0),
         findings: counts,
       },
     };
@@ -199,7 +211,7 @@ class Comparison {
   private workload(wl: Workload): WorkloadComparison {
     const src = this.side(wl, 'source', this.source);
     const tgt = this.side(wl, 'target', this.target);
-    const differences = this.raw ? diffRaw(src, tgt) : new Differ(src, tgt, this.secretFingerprint()).run();
+    const differences = this.raw ? diffRaw(src, tgt, this.includeEqual) : new Differ(src, tgt, this.secretFingerprint(), this.includeEqual).run();
     const shown = (s: SideState) => (this.raw ? s.raw.value : s.effective.values);
     const tags = { source: imageTag(shown(src)), target: imageTag(shown(tgt)) };
     const imageTagOut: WorkloadComparison['imageTag'] = {};
@@ -214,7 +226,10 @@ class Comparison {
     for (const s of [src, tgt]) if (s.bound) this.valueFindings(wl, s);
     if (src.bound && tgt.bound) this.imageTagFindings(wl, src, tgt);
 
-    return { name: wl.name, bound: { source: src.bound, target: tgt.bound }, differences, imageTag: imageTagOut, variables, chart: wl.chart };
+    const out: WorkloadComparison = { name: wl.name, bound: { source: src.bound, target: tgt.bound }, differences, imageTag: imageTagOut, variables, chart: wl.chart };
+    const chartVersion = Object.hasOwn(this.chartVersions, wl.chart) ? this.chartVersions[wl.chart] : undefined;
+    if (typeof chartVersion === 'string') out.chartVersion = chartVersion;
+    return out;
   }
 
   private side(wl: Workload, side: Side, environment: string): SideState {
@@ -417,12 +432,19 @@ class Differ {
     private readonly src: SideState,
     private readonly tgt: SideState,
     private readonly fingerprint: Fingerprint,
+    private readonly includeEqual: boolean,
   ) {
     this.hasSecrets = src.secretPaths.size > 0 || tgt.secretPaths.size > 0;
   }
 
   run(): Difference[] {
-    diffTrees(this.src.effective.values, this.tgt.effective.values, this.out, this.hasSecrets ? (path, a, b) => this.equalSecret(path, a, b) : undefined);
+    diffTrees(
+      this.src.effective.values,
+      this.tgt.effective.values,
+      this.out,
+      this.hasSecrets ? (path, a, b) => this.equalSecret(path, a, b) : undefined,
+      this.includeEqual,
+    );
     if (this.out.length > 0) {
       attachOrigins(this.out, this.src.effective.sources, this.tgt.effective.sources);
       if (this.hasSecrets) for (const d of this.out) if (this.src.secretPaths.has(d.path) || this.tgt.secretPaths.has(d.path)) d.secret = true;
@@ -437,17 +459,30 @@ class Differ {
   }
 }
 
-function diffRaw(src: SideState, tgt: SideState): Difference[] {
+function diffRaw(src: SideState, tgt: SideState, includeEqual: boolean): Difference[] {
   const out: Difference[] = [];
-  diffTrees(src.raw.value, tgt.raw.value, out, undefined);
+  diffTrees(src.raw.value, tgt.raw.value, out, undefined, includeEqual);
   if (out.length > 0) attachOrigins(out, src.raw.origins, tgt.raw.origins);
   return out;
 }
 
 type SecretEquality = (path: string, a: unknown, b: unknown) => boolean | undefined;
 
-function diffTrees(a: unknown, b: unknown, out: Difference[], secretEqual: SecretEquality | undefined): void {
+/** A difference that is one (not an equal leaf listed on request). */
+export function isRealDifference(d: Difference): boolean {
+  return d.kind !== 'equal';
+}
+
+function diffTrees(a: unknown, b: unknown, out: Difference[], secretEqual: SecretEquality | undefined, includeEqual: boolean): void {
   const visit = (x: unknown, y: unknown, path: string): void => {
+    const bothEmpty =
+      (isPlainMap(x) && isPlainMap(y) && Object.keys(x).length === 0 && Object.keys(y).length === 0) ||
+      (Array.isArray(x) && Array.isArray(y) && x.length === 0 && y.length === 0);
+    if (bothEmpty) {
+      // Empty maps and lists are leaves: equal.
+      if (includeEqual && path !== '') out.push({ path, source: copy(x), target: copy(y), kind: 'equal' });
+      return;
+    }
     if (isPlainMap(x) && isPlainMap(y)) {
       for (const key of Object.keys(x)) {
         const child = joinPath(path, key);
@@ -472,6 +507,7 @@ function diffTrees(a: unknown, b: unknown, out: Difference[], secretEqual: Secre
     const secret = secretEqual?.(path, x, y);
     const equal = secret ?? sameLeaf(x, y);
     if (!equal) out.push({ path, source: copy(x), target: copy(y), kind: 'changed' });
+    else if (includeEqual && path !== '') out.push({ path, source: copy(x), target: copy(y), kind: 'equal' });
   };
   visit(a, b, '');
 }

@@ -41,7 +41,7 @@ export const differenceSchema = z.object({
   target: z.unknown().optional(),
   sourceOrigin: originSchema.optional(),
   targetOrigin: originSchema.optional(),
-  kind: z.enum(['added', 'removed', 'changed']),
+  kind: z.enum(['added', 'removed', 'changed', 'equal']),
   secret: z.boolean().optional(),
 });
 
@@ -56,6 +56,7 @@ export const workloadComparisonSchema = z.object({
   imageTag: z.object({ source: z.string().optional(), target: z.string().optional() }),
   variables: z.array(variableDifferenceSchema),
   chart: z.string(),
+  chartVersion: z.string().optional(),
 });
 
 export const severitySchema = z.enum(['error', 'warning', 'info']);
@@ -98,9 +99,17 @@ export type Selection = z.infer<typeof selectionSchema>;
 // Webview → host.
 
 /** The webview has loaded and listens: the host sends the state it held back. */
-export const ReadyCommand = command('ready', z.object({}));
+export const ReadyCommand = command(
+  'ready',
+  z.object({
+    /** The webview's restored "Differences only" filter (absent = default, true). */
+    differencesOnly: z.boolean().optional(),
+  }),
+);
 /** The user picked other environments or another tenant (the project stays). */
 export const SelectCommand = command('select', z.object({ source: name, target: name, tenant: name }));
+/** The "Differences only" filter changed: false = the host recomputes with equal values included. */
+export const FilterCommand = command('filter', z.object({ differencesOnly: z.boolean() }));
 /** Swap source and target. */
 export const SwapCommand = command('swap', z.object({}));
 /** Open a file at a 1-based line; the host opens it only when it is inside a project root. */
@@ -128,6 +137,8 @@ export const StateNotification = notification(
     /** Environment names in promotion order. */
     environments: z.array(name),
     tenants: z.array(name),
+    /** False when `result` lists equal values too (kind `equal`). */
+    differencesOnly: z.boolean(),
     result: compareResultSchema,
   }),
 );
@@ -198,6 +209,8 @@ export const webviewStateSchema = z.object({
     .object({
       search: z.string().max(1000).default(''),
       findingsOnly: z.boolean().default(false),
+      /** Unchecked: equal values are listed too (the host recomputes with them). */
+      differencesOnly: z.boolean().default(true),
       /** Workload groups the user collapsed. */
       collapsed: z.array(z.string()).max(1000).default([]),
     })

@@ -104,6 +104,34 @@ describe('Compare environments panel', function () {
     await waitFor(async () => (await text(this, '#workloads')).includes('ingress.host'), 'clearing the search to show every path');
   });
 
+  it('lists equal values when "Differences only" is unchecked, and shows the chart version', async function () {
+    const { service } = await internals();
+    const header = await text(this, 'details[data-workload="payment-api"] summary');
+    const chart = parse(await fs.readFile(path.join(workspaceRoot(), 'charts/payment-api/Chart.yaml'), 'utf8')) as { version: unknown };
+    assert.ok(header.includes(`chart ${String(chart.version)}`), `the header shows the chart version ${String(chart.version)}: ${header}`);
+
+    // A path whose value is the same in staging and production (for acme), and no difference's path contains it.
+    const full = compareEnvironments(service.index, { ...ARGS, includeEqual: true }).workloads.find((w) => w.name === 'payment-api')!;
+    const real = full.differences.filter((d) => d.kind !== 'equal');
+    const equal = full.differences.find((d) => d.kind === 'equal' && !real.some((r) => r.path.includes(d.path)));
+    assert.ok(equal, 'payment-api has a value equal in staging and production');
+    const table = 'details[data-workload="payment-api"] table.differences';
+    assert.ok(!(await text(this, table)).includes(equal.path), `${equal.path} is not listed by default`);
+
+    assert.ok(await webviewClick(TITLE, '#differences-only'));
+    try {
+      await waitFor(async () => (await text(this, table)).includes(equal.path), `the equal row ${equal.path} to appear`);
+      const row = await text(this, `${table} tr.kind-equal[data-path="${equal.path}"]`);
+      assert.ok(row.includes(equal.path), row);
+      // The summary still counts real differences only.
+      const { differences } = compareEnvironments(service.index, ARGS).summary;
+      assert.match(await text(this, '#summary'), new RegExp(`\\b${differences} differences?`));
+    } finally {
+      assert.ok(await webviewClick(TITLE, '#differences-only'));
+    }
+    await waitFor(async () => !(await text(this, table)).includes(equal.path), 'equal rows to be hidden again');
+  });
+
   it('opens the origin of a value in the editor at its line', async function () {
     const selector = `${API_ROW} td.target a.origin`;
     const link = await text(this, selector);

@@ -9,6 +9,7 @@
 import './compare.css';
 import {
   ErrorNotification,
+  FilterCommand,
   OpenDiffCommand,
   OpenOriginCommand,
   ReadyCommand,
@@ -40,6 +41,8 @@ const host = new HostConnection<WebviewState>((raw) => {
 interface Filters {
   search: string;
   findingsOnly: boolean;
+  /** Unchecked: the host sends equal values too, listed unhighlighted. */
+  differencesOnly: boolean;
   collapsed: string[];
 }
 
@@ -47,6 +50,7 @@ const persisted = host.getState();
 const filters: Filters = {
   search: persisted?.filters?.search ?? '',
   findingsOnly: persisted?.filters?.findingsOnly ?? false,
+  differencesOnly: persisted?.filters?.differencesOnly ?? true,
   collapsed: persisted?.filters?.collapsed ?? [],
 };
 let state: StateParams | undefined;
@@ -70,7 +74,7 @@ host.dispatcher
     showError(message);
     syncPickers(); // an action failed: the pickers show what is still compared
   });
-host.send(ReadyCommand, {});
+host.send(ReadyCommand, { differencesOnly: filters.differencesOnly });
 
 // -----------------------------------------------------------------------------------------------
 
@@ -92,7 +96,7 @@ function buildSkeleton(): void {
   const filterBar = element('div', { class: 'filters' });
   const search = element('vscode-text-field', { id: 'search', placeholder: 'Filter by path' }, 'Search');
   const findingsOnly = element('vscode-checkbox', { id: 'findings-only' }, 'Findings only');
-  const diffOnly = element('span', { class: 'hint', title: 'Equal values are not listed' }, 'Differences only');
+  const diffOnly = element('vscode-checkbox', { id: 'differences-only', title: 'Uncheck to list the values equal on both sides too' }, 'Differences only');
   filterBar.append(search, findingsOnly, diffOnly);
   app.replaceChildren(
     toolbar,
@@ -105,6 +109,7 @@ function buildSkeleton(): void {
 
   textField('search').value = filters.search;
   if (filters.findingsOnly) findingsOnly.setAttribute('checked', '');
+  if (filters.differencesOnly) diffOnly.setAttribute('checked', '');
 
   for (const id of ['source', 'target', 'tenant']) {
     dropdown(id).addEventListener('change', () => {
@@ -134,6 +139,15 @@ function buildSkeleton(): void {
     filters.findingsOnly = checkbox('findings-only').checked;
     persist();
     render(false);
+  });
+  checkbox('differences-only').addEventListener('change', () => {
+    const differencesOnly = checkbox('differences-only').checked;
+    if (differencesOnly === filters.differencesOnly) return;
+    filters.differencesOnly = differencesOnly;
+    persist();
+    // Equal values are not in the state: the host recomputes (a state without them renders at once when they are hidden).
+    host.send(FilterCommand, { differencesOnly });
+    if (differencesOnly) render(false);
   });
 
   // One delegated listener for origin links, diff buttons and "show more".
@@ -306,7 +320,7 @@ function hasFinding(workload: string, path: string): boolean {
 /** The workload's differences after the filters, or undefined when the group is hidden entirely. */
 function visibleDifferences(wl: WireWorkload): WireDifference[] | undefined {
   const search = filters.search.trim().toLowerCase();
-  let list = wl.differences;
+  let list = filters.differencesOnly ? wl.differences.filter((d) => d.kind !== 'equal') : wl.differences;
   if (search) list = list.filter((d) => d.path.toLowerCase().includes(search));
   if (filters.findingsOnly) {
     list = list.filter((d) => hasFinding(wl.name, d.path));
@@ -321,8 +335,10 @@ function groupHeader(wl: WireWorkload, visible: number): HTMLElement {
   const { selection } = state!;
   const summary = element('summary', { class: 'workload-header' });
   summary.append(element('span', { class: 'workload-name' }, wl.name));
-  const badge = element('vscode-badge', { class: 'count', title: `${visible} of ${wl.differences.length} differences shown` }, String(visible));
+  const differences = wl.differences.filter((d) => d.kind !== 'equal').length;
+  const badge = element('vscode-badge', { class: 'count', title: `${visible} of ${wl.differences.length} rows shown (${differences} differences)` }, String(visible));
   summary.append(badge);
+  if (wl.chartVersion !== undefined) summary.append(element('span', { class: 'chart-version', title: `${wl.chart}/Chart.yaml version` }, `chart ${wl.chartVersion}`));
   if (wl.imageTag.source !== undefined || wl.imageTag.target !== undefined) {
     const same = wl.imageTag.source === wl.imageTag.target;
     summary.append(
@@ -389,7 +405,8 @@ function row(workload: string, d: WireDifference, root: string): HTMLElement {
 
 function cell(side: 'source' | 'target', kind: WireDifference['kind'], value: unknown, origin: { file: string; line: number } | undefined, root: string): HTMLElement {
   const absent = value === undefined;
-  const td = element('td', { class: `value ${side}${absent ? ' absent' : ''}${kind === 'changed' || !absent ? ' changed' : ''}` });
+  const highlighted = kind !== 'equal' && (kind === 'changed' || !absent);
+  const td = element('td', { class: `value ${side}${absent ? ' absent' : ''}${highlighted ? ' changed' : ''}` });
   td.append(element('span', { class: 'v' }, absent ? '—' : display(value)));
   if (origin) {
     const rel = relative(root, origin.file);

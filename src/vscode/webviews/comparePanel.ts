@@ -10,6 +10,7 @@
 //   only as the mask.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parse as parseYaml } from 'yaml';
 import { compareEnvironments, type CompareResult } from '../../core/compare';
 import { Debouncer } from '../../core/debounce';
 import { GitOpsHqError } from '../../core/errors';
@@ -18,6 +19,7 @@ import type { Project } from '../../core/types';
 import {
   Dispatcher,
   ErrorNotification,
+  FilterCommand,
   OpenDiffCommand,
   OpenOriginCommand,
   ReadyCommand,
@@ -67,8 +69,9 @@ export function registerCompare(s: Services): CompareInternals {
   let current: ComparePanel | undefined;
   let lastRender: RenderTiming | undefined;
   registerEffectiveDocuments(s);
+  const chartVersions = new ChartVersions(s);
 
-  const show = async (selection: Selection, existing?: vscode.WebviewPanel): Promise<void> => {
+  const show = async (selection: Selection, existing?: vscode.WebviewPanel, differencesOnly = true): Promise<void> => {
     if (current && !existing) {
       current.reveal();
       await current.select(selection);
@@ -77,7 +80,7 @@ export function registerCompare(s: Services): CompareInternals {
     const panel =
       existing ??
       vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title(selection), vscode.ViewColumn.Active, webviewOptions(s.context.extensionUri));
-    const created = new ComparePanel(s, panel, selection, (timing) => (lastRender = timing));
+    const created = new ComparePanel(s, panel, selection, chartVersions, differencesOnly, (timing) => (lastRender = timing));
     current = created;
     panel.onDidDispose(() => {
       if (current === created) current = undefined;
@@ -100,6 +103,7 @@ export function registerCompare(s: Services): CompareInternals {
         panel.webview.options = webviewOptions(s.context.extensionUri);
         const parsed = webviewStateSchema.safeParse(state ?? {});
         let selection: Selection | undefined;
+        const differencesOnly = parsed.success ? (parsed.data.filters?.differencesOnly ?? true) : true;
         try {
           const saved = parsed.success ? parsed.data.selection : undefined;
           selection = saved ? checkSelection(s, saved) : defaultSelection(s);
@@ -111,7 +115,7 @@ export function registerCompare(s: Services): CompareInternals {
           panel.dispose();
           return;
         }
-        await show(selection, panel);
+        await show(selection, panel, differencesOnly);
       },
     }),
   );
@@ -135,11 +139,16 @@ class ComparePanel {
   private firstPosted!: () => void;
   private readonly firstPostedPromise = new Promise<void>((resolve) => (this.firstPosted = resolve));
   private disposed = false;
+  /** Bumped by every update: an update that finished reading Chart.yaml files after a newer one started posts nothing. */
+  private generation = 0;
 
   constructor(
     private readonly s: Services,
     private readonly panel: vscode.WebviewPanel,
     private selection: Selection,
+    private readonly chartVersions: ChartVersions,
+    /** The webview's "Differences only" filter: false = equal values are computed and sent too. */
+    private differencesOnly: boolean,
     private readonly onRendered: (timing: RenderTiming) => void,
   ) {
     panel.title = title(selection);
@@ -149,10 +158,22 @@ class ComparePanel {
     const dispatcher = new Dispatcher((reason, raw) =>
       s.logger.warn(`Compare panel: dropped a message from the webview: ${reason} (${JSON.stringify(raw)?.slice(0, 200)})`),
     )
-      .on(ReadyCommand, () => {
+      .on(ReadyCommand, (p) => {
         this.ready = true;
+        const differencesOnly = p.differencesOnly ?? true;
+        if (differencesOnly !== this.differencesOnly) {
+          // The reloaded webview restored another filter than the state held back: recompute.
+          this.differencesOnly = differencesOnly;
+          this.guard(() => this.update());
+          return;
+        }
         if (!this.pending && this.lastState) this.pending = this.lastState;
         this.flush();
+      })
+      .on(FilterCommand, (p) => {
+        if (p.differencesOnly === this.differencesOnly) return;
+        this.differencesOnly = p.differencesOnly;
+        this.guard(() => this.update());
       })
       .on(SelectCommand, (p) => this.guard(() => this.select({ ...this.selection, ...p })))
       .on(SwapCommand, () => this.guard(() => this.select({ ...this.selection, source: this.selection.target, target: this.selection.source })))
@@ -172,7 +193,7 @@ class ComparePanel {
     this.live = new Debouncer(LIVE_DEBOUNCE_MS, () => this.update(), (err) => s.logger.error('Compare panel: live update failed', err));
     this.disposables.push(s.projects.onDidChange(() => this.live.trigger()));
     this.disposables.push(panel.onDidDispose(() => this.dispose()));
-    this.update();
+    this.guard(() => this.update());
   }
 
   get title(): string {
@@ -198,23 +219,36 @@ class ComparePanel {
   async select(selection: Selection): Promise<void> {
     this.selection = checkSelection(this.s, selection);
     this.panel.title = title(this.selection);
-    this.update();
+    await this.update();
   }
 
-  private update(): void {
+  private async update(): Promise<void> {
     if (this.disposed) return;
-    const project = this.s.projects.index.project(this.selection.project);
+    const generation = ++this.generation;
+    const selection = this.selection;
+    const differencesOnly = this.differencesOnly;
+    const known = this.s.projects.index.project(selection.project);
+    if (!known) {
+      this.post(ErrorNotification, { message: `Project ${selection.project} is no longer in the workspace.` });
+      return;
+    }
+    const chartVersions = await this.chartVersions.of(known);
+    if (this.disposed || generation !== this.generation) return; // a newer update is on its way
+    // The index may have changed while the Chart.yaml files were read: compare what it holds now.
+    const project = this.s.projects.index.project(selection.project);
     if (!project) {
-      this.post(ErrorNotification, { message: `Project ${this.selection.project} is no longer in the workspace.` });
+      this.post(ErrorNotification, { message: `Project ${selection.project} is no longer in the workspace.` });
       return;
     }
     let result: CompareResult;
     try {
       result = compareEnvironments(this.s.projects.index, {
-        project: this.selection.project,
-        source: this.selection.source,
-        target: this.selection.target,
-        tenant: this.selection.tenant,
+        project: selection.project,
+        source: selection.source,
+        target: selection.target,
+        tenant: selection.tenant,
+        includeEqual: !differencesOnly,
+        chartVersions,
       });
     } catch (err) {
       this.s.logger.error('Compare panel: compare failed', err);
@@ -222,10 +256,11 @@ class ComparePanel {
       return;
     }
     const state: StateParams = {
-      selection: this.selection,
+      selection,
       root: project.root,
       environments: project.environments.map((e) => e.name),
       tenants: [...project.tenants],
+      differencesOnly,
       result: maskSecrets(result, this.s.projects.secretValues()),
     };
     this.post(StateNotification, state);
@@ -294,6 +329,53 @@ class ComparePanel {
     this.disposed = true;
     this.live.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Chart versions.
+
+/**
+ * The `version` of each chart's Chart.yaml, read with vscode.workspace.fs and cached per file;
+ * the cache is dropped whenever the projects change (a Chart.yaml saved or edited included).
+ */
+class ChartVersions {
+  private readonly cache = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly s: Services) {
+    s.store.register(s.projects.onDidChange(() => this.cache.clear()));
+  }
+
+  /** Chart folder (as written in the manifest) → version, for the charts that have one. */
+  async of(project: Project): Promise<Record<string, string>> {
+    const charts = [...new Set(project.workloads.map((w) => w.chart))];
+    const versions = await Promise.all(charts.map((chart) => this.read(path.join(project.root, chart, 'Chart.yaml'))));
+    const out: Record<string, string> = {};
+    charts.forEach((chart, i) => {
+      const version = versions[i];
+      if (version !== undefined) out[chart] = version;
+    });
+    return out;
+  }
+
+  private read(file: string): Promise<string | undefined> {
+    let entry = this.cache.get(file);
+    if (!entry) {
+      entry = (async () => {
+        try {
+          const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
+          const chart: unknown = parseYaml(new TextDecoder().decode(bytes));
+          const version = chart && typeof chart === 'object' ? (chart as Record<string, unknown>)['version'] : undefined;
+          return typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
+        } catch (err) {
+          // A missing or unparsable Chart.yaml: no version shown (the chart's own diagnostics tell why).
+          this.s.logger.debug(`Compare panel: no chart version from ${file} (${String(err)})`);
+          return undefined;
+        }
+      })();
+      this.cache.set(file, entry);
+    }
+    return entry;
   }
 }
 

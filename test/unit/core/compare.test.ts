@@ -5,6 +5,7 @@ import { compareEnvironments, renderEffectiveYaml, type CompareResult, type Diff
 import { GitOpsHqError } from '../../../src/core/errors';
 import { ProjectIndex } from '../../../src/core/projectIndex';
 import { SECRET_MASK } from '../../../src/core/types';
+import { createApi } from '../../../src/vscode/api';
 import { MemoryFileSystem } from '../../support/memoryFileSystem';
 
 const P = '/ws/pay';
@@ -132,7 +133,9 @@ async function indexOf(extra: Record<string, string> = {}): Promise<ProjectIndex
   return index;
 }
 
-async function compare(input: { source: string; target: string; tenant?: string; raw?: boolean }, extra?: Record<string, string>): Promise<CompareResult> {
+async function compare(
+  input: { source: string; target: string; tenant?: string; raw?: boolean; includeEqual?: boolean; chartVersions?: Record<string, string> },
+  extra?: Record<string, string>): Promise<CompareResult> {
   return compareEnvironments(await indexOf(extra), { project: 'pay', ...input });
 }
 
@@ -490,6 +493,72 @@ describe('compareEnvironments', () => {
     const result = await compare({ source: 'production', target: 'production', tenant: 'acme' });
     assert.equal(result.summary.differences, 0);
     assert.equal(result.findings.some((f) => f.code === 'image-tag-backwards' || f.code.startsWith('not-bound')), false);
+  });
+
+  it('with includeEqual, also returns equal leaves as kind "equal" with their origins, and counts only real differences', async () => {
+    const index = await indexOf();
+    const input = { project: 'pay', source: 'staging', target: 'production', tenant: 'acme' };
+    const plain = compareEnvironments(index, input);
+    const full = compareEnvironments(index, { ...input, includeEqual: true });
+    const api = workload(full, 'api');
+
+    assert.deepEqual(diff(api, 'service.port'), {
+      path: 'service.port',
+      source: 8080,
+      target: 8080,
+      kind: 'equal',
+      sourceOrigin: { file: `${P}/charts/api/values.yaml`, line: 6 },
+      targetOrigin: { file: `${P}/charts/api/values.yaml`, line: 6 },
+    });
+    assert.equal(diff(api, 'hosts[0]')?.kind, 'equal');
+    assert.deepEqual([diff(api, 'extra')?.kind, diff(api, 'extra')?.source, diff(api, 'extra')?.target], ['equal', {}, {}]);
+    // Equal after substitution: equal, even though written through a variable.
+    assert.equal(diff(api, 'config.logLevel')?.kind, 'equal');
+    // Real differences are the same, in the same order, as without includeEqual.
+    for (const w of full.workloads) {
+      const before = workload(plain, w.name);
+      assert.deepEqual(w.differences.filter((d) => d.kind !== 'equal'), before.differences, w.name);
+    }
+    assert.ok(full.workloads.some((w) => w.differences.some((d) => d.kind === 'equal')));
+    assert.deepEqual(full.summary, plain.summary);
+    assert.deepEqual(full.findings, plain.findings);
+    // Without it, nothing equal is listed.
+    assert.ok(plain.workloads.every((w) => w.differences.every((d) => d.kind !== 'equal')));
+    // Raw mode lists equal leaves too (a placeholder written identically is equal before substitution).
+    const raw = workload(compareEnvironments(index, { ...input, raw: true, includeEqual: true }), 'api');
+    assert.equal(diff(raw, 'config.database.url')?.kind, 'equal');
+    assert.equal(diff(raw, 'config.database.url')?.source, 'postgres://{{hq.var.DATABASE_HOST}}:5432/app');
+  });
+
+  it('masks equal secret leaves like different ones, and never puts a secret value in the result', async () => {
+    const result = await compare({ source: 'staging', target: 'production', tenant: 'globex', includeEqual: true });
+    const equalSecrets = workload(result, 'api').differences.filter((d) => d.kind === 'equal' && d.secret);
+    assert.ok(equalSecrets.length > 0, 'an equal secret leaf is listed');
+    for (const d of equalSecrets) assert.deepEqual([d.source, d.target], [SECRET_MASK, SECRET_MASK], d.path);
+    const json = JSON.stringify(result);
+    for (const secret of SECRETS) assert.ok(!json.includes(secret), secret);
+  });
+
+  it('keeps the API compare() shape: no equal values, same result as before', async () => {
+    const index = await indexOf();
+    const api = createApi(index, { activation: { callMs: 0, resolvedMs: 0 }, internal: {} });
+    const result = api.compare('pay', 'staging', 'production', { tenant: 'acme' });
+    const core = compareEnvironments(index, { project: 'pay', source: 'staging', target: 'production', tenant: 'acme' });
+    for (const w of result.workloads) {
+      assert.deepEqual(w.differences.map((d) => d.path), workload(core, w.name).differences.map((d) => d.path), w.name);
+      assert.ok(!w.differences.some((d) => d.path === 'service.port'), 'equal values are absent');
+      for (const d of w.differences) assert.ok(!('kind' in d), 'no kind in the API shape');
+      assert.ok(!('chartVersion' in w));
+    }
+  });
+
+  it('passes the chart versions through by chart folder', async () => {
+    const result = await compare({ source: 'staging', target: 'production', tenant: 'acme', chartVersions: { 'charts/api': '1.4.0', 'charts/other': '9.9.9' } });
+    assert.equal(workload(result, 'api').chartVersion, '1.4.0');
+    for (const w of result.workloads.filter((x) => x.chart !== 'charts/api')) assert.equal('chartVersion' in w, false, w.name);
+    // Without the map: no chart version (the core reads no Chart.yaml).
+    const plain = await compare({ source: 'staging', target: 'production', tenant: 'acme' });
+    assert.ok(plain.workloads.every((w) => !('chartVersion' in w)));
   });
 
   it('throws GitOpsHqError for an unknown project, environment or tenant', async () => {
