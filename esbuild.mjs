@@ -1,6 +1,7 @@
 // Builds three kinds of bundle:
 //  - dist/extension.js: the extension host entry (node, cjs, `vscode` external);
 //  - dist/kube.js: @kubernetes/client-node and our adapter, required lazily so activation never loads it;
+//  - dist/git.js: simple-git and our Git adapter, required after the first index scan;
 //  - dist/webviews/<panel>.js: one browser ESM bundle per folder of webview-ui/ that has a main.ts.
 // Flags: --watch, --production (minified, no source maps), --metafile (writes dist/meta.json for the bench).
 import * as esbuild from 'esbuild';
@@ -38,6 +39,7 @@ const webviewEntries = existsSync('webview-ui')
 const contexts = [
   { name: 'extension', options: { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' } },
   { name: 'kube', options: { ...nodeCommon, entryPoints: ['src/infra/kube/index.ts'], outfile: 'dist/kube.js' } },
+  { name: 'git', options: { ...nodeCommon, entryPoints: ['src/infra/git/gitRepository.ts'], outfile: 'dist/git.js' } },
 ];
 if (webviewEntries.length > 0) {
   contexts.push({

@@ -23,7 +23,12 @@ export class GitOpsHqError extends Error {
     this.name = 'GitOpsHqError';
   }
 
+  /**
+   * By shape, not instanceof: the lazily loaded bundles (dist/git.js, dist/kube.js) carry their own copy
+   * of this class, and their errors must still be recognised.
+   */
   static is(err: unknown, kind?: ErrorKind): err is GitOpsHqError {
-    return err instanceof GitOpsHqError && (kind === undefined || err.kind === kind);
+    if (!(err instanceof Error) || err.name !== 'GitOpsHqError' || typeof (err as { kind?: unknown }).kind !== 'string') return false;
+    return kind === undefined || (err as GitOpsHqError).kind === kind;
   }
 }

@@ -1,16 +1,11 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import type * as Kube from '../infra/kube/index';
+import { lazyBundle } from './lazyBundle';
 import type { DisposableStore } from './lifecycle';
 
-let kubeModule: Promise<typeof Kube> | undefined;
-
-/** Loads dist/kube.js (the Kubernetes client) on first use: activation never pays for it. */
-export function loadKube(): Promise<typeof Kube> {
-  kubeModule ??= Promise.resolve().then(() => require(path.join(__dirname, 'kube.js')) as typeof Kube);
-  return kubeModule;
-}
+/** dist/kube.js, the Kubernetes client: activation never pays for it. */
+export const loadKube = lazyBundle<typeof Kube>('kube');
 
 /**
  * The contexts of the user's kubeconfig, read once in the background the first time a view asks,

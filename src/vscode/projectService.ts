@@ -6,14 +6,19 @@ import { WorkloadErrors } from '../core/workloadErrors';
 import { layerFiles } from '../core/layers';
 import type { DeployState, Project } from '../core/types';
 import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
-import { GitRepository } from '../infra/git/gitRepository';
+import type * as Git from '../infra/git/gitRepository';
+import type { GitRepository } from '../infra/git/gitRepository';
 import { Debouncer } from '../core/debounce';
+import { lazyBundle } from './lazyBundle';
 import type { DisposableStore } from './lifecycle';
 
 export interface ServiceChange {
   /** Projects whose model or Git state changed; empty means "everything". */
   slugs: string[];
 }
+
+/** dist/git.js (simple-git and our adapter): first needed after the first scan, not by activation. */
+const loadGit = lazyBundle<typeof Git>('git');
 
 const INDEX_DEBOUNCE_MS = 150;
 const GIT_DEBOUNCE_MS = 250;
@@ -98,12 +103,12 @@ export class ProjectService implements vscode.Disposable {
   repository(project: Project): Promise<GitRepository | undefined> {
     let repo = this.repos.get(project.root);
     if (!repo) {
-      repo = GitRepository.open(project.root, { trusted: vscode.workspace.isTrusted, logger: this.logger.child('git') }).catch(
-        (err: unknown) => {
+      repo = loadGit()
+        .then((git) => git.GitRepository.open(project.root, { trusted: vscode.workspace.isTrusted, logger: this.logger.child('git') }))
+        .catch((err: unknown) => {
           this.logger.warn(`Git is not available for ${project.root}: ${String(err)}`);
           return undefined;
-        },
-      );
+        });
       this.repos.set(project.root, repo);
     }
     return repo;

@@ -73,3 +73,15 @@ describe('Debouncer', () => {
     d.dispose();
   });
 });
+
+describe('GitOpsHqError.is', () => {
+  it('recognises errors from another bundle copy of the class by name and kind', async () => {
+    const { GitOpsHqError } = await import('../../../src/core/errors');
+    const foreign = Object.assign(new Error('git failed'), { name: 'GitOpsHqError', kind: 'git-failed' });
+    assert.equal(GitOpsHqError.is(foreign), true);
+    assert.equal(GitOpsHqError.is(foreign, 'git-failed'), true);
+    assert.equal(GitOpsHqError.is(foreign, 'cancelled'), false);
+    assert.equal(GitOpsHqError.is(new Error('plain')), false);
+    assert.equal(GitOpsHqError.is(new GitOpsHqError('file-exists', 'x')), true);
+  });
+});
