@@ -61,7 +61,7 @@ export type DeployLookup = (slug: string, environment: string, tenant: string) =
 export type ErrorsLookup = (slug: string, environment: string, tenant: string) => string[] | undefined;
 
 const healthRank: Record<Health, number> = { unknown: 0, ok: 1, warning: 2, error: 3 };
-export function worstHealth(values: Health[]): Health {
+function worstHealth(values: Health[]): Health {
   return values.reduce<Health>((a, b) => (healthRank[b] > healthRank[a] ? b : a), 'unknown');
 }
 
