@@ -87,11 +87,7 @@ export class ProjectService implements vscode.Disposable {
   /** Values of secret variables, so the logger can mask them; cached until the index changes. */
   secretValues(): string[] {
     if (this.secrets) return this.secrets;
-    this.secrets = this.index
-      .projects()
-      .flatMap((e) => (e.project ? this.index.variables(e.project.slug).all() : []))
-      .filter((d) => d.secret && d.value !== undefined && d.value !== null)
-      .map((d) => String(d.value));
+    this.secrets = this.index.projects().flatMap((e) => (e.project ? this.index.variables(e.project.slug).secretValues() : []));
     return this.secrets;
   }
 

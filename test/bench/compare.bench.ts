@@ -12,6 +12,7 @@ import { compareEnvironments } from '../../src/core/compare';
 import { ProjectIndex } from '../../src/core/projectIndex';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
 import type { BenchResult } from './projectIndex.bench';
+import { median, round } from './stats';
 
 const WORKLOADS = 200;
 const ENVIRONMENTS = ['dev', 'staging', 'production'];
@@ -51,15 +52,6 @@ export async function run(): Promise<BenchResult[]> {
     nodeFs?.dispose();
     await fs.rm(root, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }
 
 const name = (i: number) => `svc${String(i).padStart(3, '0')}`;

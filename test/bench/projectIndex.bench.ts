@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProjectIndex } from '../../src/core/projectIndex';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
+import { median, round } from './stats';
 
 export interface BenchResult {
   name: string;
@@ -84,15 +85,6 @@ export async function run(): Promise<BenchResult[]> {
     nodeFs?.dispose();
     await fs.rm(root, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }
 
 const name = (i: number) => `w${String(i).padStart(4, '0')}`;

@@ -11,6 +11,7 @@ import { TreeModel, type TreeNode } from '../../src/core/treeModel';
 import { WorkloadErrors } from '../../src/core/workloadErrors';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
 import { generate, type BenchResult } from './projectIndex.bench';
+import { median, round } from './stats';
 
 export async function run(): Promise<BenchResult[]> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'gitopshq-bench-tree-'));
@@ -69,11 +70,3 @@ const deployed = {
   deployed: { branch: 'b', sha: 'f'.repeat(40), shortSha: 'fffffff', authorName: 'Dana', authorEmail: 'dana@example.com', date: new Date(), subject: 'deploy' },
 };
 
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
