@@ -9,6 +9,15 @@ export type ErrorKind =
   | 'file-exists'
   | 'git-not-repository'
   | 'git-failed'
+  | 'git-identity'
+  | 'git-dirty'
+  | 'git-moved'
+  | 'git-conflict'
+  | 'git-push-rejected'
+  | 'git-detached'
+  | 'release-refused'
+  | 'release-invalid'
+  | 'release-not-found'
   | 'cancelled';
 
 export class GitOpsHqError extends Error {
