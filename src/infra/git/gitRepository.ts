@@ -50,7 +50,7 @@ export type GitRun = (args: readonly string[]) => Promise<string>;
 
 // Untrusted: override every repository-config setting that makes a read-only command run a program.
 // Command-line `-c` beats the repository's .git/config.
-const UNTRUSTED_CONFIG = [
+export const UNTRUSTED_CONFIG = [
   // An fsmonitor hook runs whenever git refreshes the index (status, diff against the work tree).
   'core.fsmonitor=false',
   // Hooks such as post-index-change run when a command rewrites the index.
@@ -67,7 +67,7 @@ const UNTRUSTED_UNSAFE_FLAGS = {
   allowUnsafeProtocolOverride: true,
 } as const;
 
-const GIT_TIMEOUT_MS = 60_000;
+export const GIT_TIMEOUT_MS = 60_000;
 
 /**
  * A git runner for `dir` with the trust options applied to every invocation and every error
@@ -401,13 +401,13 @@ function isOutside(rel: string): boolean {
 }
 
 /** The command as shown in messages: format strings elided, args with spaces quoted, long pathspec lists cut. */
-function displayArgs(args: readonly string[]): string {
+export function displayArgs(args: readonly string[]): string {
   const shown = args.map((arg) => (arg.startsWith('--format=') ? '--format=…' : /[\s"]/.test(arg) ? JSON.stringify(arg) : arg));
   const text = shown.join(' ');
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-function gitFailed(command: string, dir: string, err: unknown): GitOpsHqError {
+export function gitFailed(command: string, dir: string, err: unknown): GitOpsHqError {
   if (GitOpsHqError.is(err)) return err;
   const raw = err instanceof Error ? err.message : String(err);
   return new GitOpsHqError('git-failed', `${command} failed in ${dir}: ${reason(raw)}`, hint(raw, dir), { cause: err });
