@@ -112,6 +112,23 @@ export function browserOperations({ getPage, resultsDir }) {
       await frame.locator(requireString(selector, 'selector')).fill(value, { timeout: timeoutMs });
       return { ok: true };
     },
+    /** {selector, timeoutMs?} → {text}: innerText of the first visible match in the workbench (quick input, notifications). */
+    async 'workbench/text'({ selector, timeoutMs = 10_000 }) {
+      const locator = page().locator(requireString(selector, 'selector')).first();
+      await locator.waitFor({ state: 'visible', timeout: timeoutMs });
+      return { text: await locator.innerText({ timeout: timeoutMs }) };
+    },
+    /** {text} → types into whatever has the focus in the workbench, as a user would (key events). */
+    async 'keyboard/type'({ text }) {
+      if (typeof text !== 'string') throw new ControlError(400, 'text must be a string');
+      await page().keyboard.type(text);
+      return { ok: true };
+    },
+    /** {key} → presses a key or chord in the workbench (Playwright names: Enter, Escape, ArrowDown, Control+A). */
+    async 'keyboard/press'({ key }) {
+      await page().keyboard.press(requireString(key, 'key'));
+      return { ok: true };
+    },
     /** {title, selector, timeoutMs?} → {text}: innerText of the element in that webview. */
     async 'webview/text'({ title, selector, timeoutMs = 10_000 }) {
       const frame = await webviewFrame(page(), requireString(title, 'title'), timeoutMs);

@@ -45,7 +45,9 @@ const PEOPLE = {
 };
 
 const RELEASE_FILE = '.gitopshq/releases/rel_01M7YXBA51KQHFN5TEW15CYEWB.yaml';
-/** The day the release file's timestamps are written on; they are shifted to the day of its commit. */
+const DEV_RELEASE_FILE = '.gitopshq/releases/rel_01M80Q3F7RZ2D9WGKX4T6B8HNC.yaml';
+const PRODUCTION_RELEASE_FILE = '.gitopshq/releases/rel_01M82J5V0T9Q3XKD7F1M4PR6ZA.yaml';
+/** The day the release files' timestamps are written on; they are shifted to the day of their commit. */
 const RELEASE_FILE_DAY = '2026-11-21';
 
 /** `tag: "<from>"` → `tag: "<to>"` in each file. */
@@ -194,6 +196,20 @@ const HISTORY = [
     ],
     // not deployed: staging drifts (both tenants) from here on
   },
+  // Release files recorded last, so that every commit before keeps its content and id.
+  {
+    key: 'release-dev', by: 'dana', daysAgo: 1, at: '16:10',
+    message: 'Release rel_01M80Q3F7RZ2D9WGKX4T6B8HNC deployed to dev: payment-api 2.5.0 and checkout-web 1.8.0 with Apple Pay',
+    add: [DEV_RELEASE_FILE],
+    release: { file: DEV_RELEASE_FILE, base: 'bump-2.4.0', head: 'dev-2.5.0' },
+  },
+  {
+    key: 'release-production', by: 'sam', daysAgo: 1, at: '16:45',
+    message: 'Release rel_01M82J5V0T9Q3XKD7F1M4PR6ZA for production: approved by Sam Okafor (1 of 2)',
+    add: [PRODUCTION_RELEASE_FILE],
+    // globex was never deployed in production: no base; the release carries main's tip at the time.
+    release: { file: PRODUCTION_RELEASE_FILE, base: null, head: 'staging-tuning' },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -273,19 +289,21 @@ function blobId(content) {
 }
 
 /**
- * Makes the release file true to this repository: `base`, `head`, `deploy.commit` name the real
- * commits, each change's `blob` is the path's blob at `head`, and the timestamps move (whole days)
- * from RELEASE_FILE_DAY to the day the release was recorded.
+ * Makes a release file true to this repository: `base`/`bases`, `head`, `deploy.commit(s)` name the
+ * real commits, each change's `blob` is the path's full blob id at `head`, and the timestamps move
+ * (whole days) from RELEASE_FILE_DAY to the day the release was recorded.
  */
 function fillRelease(content, { baseSha, headSha, headTree, dayShiftMs }) {
   let text = content.toString('utf8');
   text = text.replace(/^base: .*$/m, `base: ${baseSha}`);
+  text = text.replace(/^bases: .*$/m, (line) => line.replace(/: [0-9a-f]{40}\b/g, `: ${baseSha}`));
   text = text.replace(/^head: .*$/m, `head: ${headSha}`);
-  text = text.replace(/^(deploy: \{ commit: )[^,}]+/m, (_, prefix) => prefix + headSha);
+  // A release not deployed yet keeps `commit: null`.
+  text = text.replace(/^deploy: .*$/m, (line) => line.replace(/\b[0-9a-f]{40}\b/g, headSha));
   text = text.replace(/(path: ([^,\s}]+),[^}\n]*?blob: )[0-9a-f]+/g, (whole, prefix, file) => {
     const blob = headTree.get(file);
     if (!blob) throw new Error(`demo release: ${file} does not exist at head`);
-    return prefix + blobId(blob).slice(0, 7);
+    return prefix + blobId(blob);
   });
   text = text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\b/g,
     (iso) => new Date(Date.parse(iso) + dayShiftMs).toISOString().replace('.000Z', 'Z'));

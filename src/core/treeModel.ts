@@ -59,6 +59,8 @@ export type TreeNode = ProjectNode | EnvironmentNode | TenantNode | WorkloadNode
 export type DeployLookup = (slug: string, environment: string, tenant: string) => DeployState | undefined;
 /** Workloads with errors in (tenant, environment), or undefined while not known yet. */
 export type ErrorsLookup = (slug: string, environment: string, tenant: string) => string[] | undefined;
+/** Releases waiting for approval in an environment. */
+export type PendingApprovalsLookup = (slug: string, environment: string) => number;
 
 const healthRank: Record<Health, number> = { unknown: 0, ok: 1, warning: 2, error: 3 };
 function worstHealth(values: Health[]): Health {
@@ -71,6 +73,7 @@ export class TreeModel {
     private readonly deployState: DeployLookup,
     private readonly workloadErrors: ErrorsLookup,
     private readonly now: () => Date = () => new Date(),
+    private readonly pendingApprovals: PendingApprovalsLookup = () => 0,
   ) {}
 
   roots(): ProjectNode[] {
@@ -150,6 +153,14 @@ export class TreeModel {
   }
 
   environment(project: Project, environment: string): EnvironmentNode {
+    const node = this.environmentStatus(project, environment);
+    const pending = this.pendingApprovals(project.slug, environment);
+    if (pending === 0) return node;
+    const text = plural(pending, 'pending approval', 'pending approvals');
+    return { ...node, description: `${node.description} · ${text}`, tooltip: `${node.tooltip}\n${text} (see the Releases view)` };
+  }
+
+  private environmentStatus(project: Project, environment: string): EnvironmentNode {
     const single = project.tenantsDeclared ? undefined : project.tenants[0];
     const base = { kind: 'environment' as const, id: `env:${project.slug}/${environment}`, slug: project.slug, environment };
     if (single !== undefined) {

@@ -38,6 +38,22 @@ export async function webviewText(title: string, selector: string, options: Webv
   return typeof reply?.['text'] === 'string' ? reply['text'] : undefined;
 }
 
+/** innerText of the first visible `selector` in the workbench itself (quick input, notifications); undefined when not available. */
+export async function workbenchText(selector: string, options: WebviewOptions = {}): Promise<string | undefined> {
+  const reply = await call('workbench/text', { selector, ...options });
+  return typeof reply?.['text'] === 'string' ? reply['text'] : undefined;
+}
+
+/** Types `text` into the focused element of the workbench with real key events; false when not available. */
+export async function keyboardType(text: string): Promise<boolean> {
+  return (await call('keyboard/type', { text })) !== undefined;
+}
+
+/** Presses a key or chord (`Enter`, `Escape`, `Control+A`) in the workbench; false when not available. */
+export async function keyboardPress(key: string): Promise<boolean> {
+  return (await call('keyboard/press', { key })) !== undefined;
+}
+
 /** The operation's JSON result; undefined when unavailable; throws on any other failure. */
 async function call(operation: string, body: Body): Promise<Body | undefined> {
   const base = process.env['GITOPSHQ_TEST_CONTROL'];

@@ -2,24 +2,27 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import { chartValuesFile } from '../../core/layers';
+import { STATE_LABELS } from '../../core/release/releaseTree';
 import type { TreeNode } from '../../core/treeModel';
 import { variablesTable } from '../../core/variablesTable';
+import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import type { Views } from '../views/registerViews';
 
 /** Where an item leads: a file (at a line), a tree node, or both. */
-type Target = { file?: string; line?: number; character?: number; reveal?: () => TreeNode | undefined };
+type Target = { file?: string; line?: number; character?: number; reveal?: () => TreeNode | undefined; release?: { project: string; id: string } };
 
 interface GoToItem extends vscode.QuickPickItem {
   target: Target;
-  type: 'project' | 'environment' | 'workload' | 'values' | 'variable';
+  type: 'project' | 'environment' | 'workload' | 'values' | 'variable' | 'release';
 }
 
 /** "GitOpsHQ: Go to…": one fuzzy QuickPick over projects, environments, workloads, values files and variables. */
-export function registerGoToCommand(s: Services, views: Views): void {
+export function registerGoToCommand(s: Services, views: Views, releases: ReleaseService): void {
   s.command('gitopshq.goTo', async (arg?: { query: string; type?: GoToItem['type'] }) => {
     await s.projects.ready;
-    const items = buildItems(s, views);
+    await releases.settled();
+    const items = buildItems(s, views, releases);
     let chosen: GoToItem | undefined;
     if (arg?.query !== undefined) {
       // Scripted use: exact label first, then the first label that contains the query.
@@ -29,7 +32,7 @@ export function registerGoToCommand(s: Services, views: Views): void {
     } else {
       chosen = await vscode.window.showQuickPick(items, {
         title: 'GitOpsHQ: Go to…',
-        placeHolder: 'Project, environment, workload, values file or HQ Variable',
+        placeHolder: 'Project, environment, workload, values file, HQ Variable or release',
         matchOnDescription: true,
         matchOnDetail: true,
       });
@@ -43,7 +46,11 @@ function plainLabel(item: GoToItem): string {
   return item.label.replace(/^\$\([^)]+\)\s*/, '');
 }
 
-async function navigate(views: Views, target: Target): Promise<{ file?: string; line?: number }> {
+async function navigate(views: Views, target: Target): Promise<{ file?: string; line?: number; release?: string }> {
+  if (target.release) {
+    await vscode.commands.executeCommand('gitopshq.release.show', target.release);
+    return { release: target.release.id };
+  }
   const node = target.reveal?.();
   // Without a file to open, the tree node is the destination: give it the focus.
   if (node) await views.projectsView.reveal(node, { select: true, focus: target.file === undefined, expand: true });
@@ -53,7 +60,7 @@ async function navigate(views: Views, target: Target): Promise<{ file?: string; 
   return { file: target.file, line: (target.line ?? 0) + 1 };
 }
 
-function buildItems(s: Services, views: Views): GoToItem[] {
+function buildItems(s: Services, views: Views, releases: ReleaseService): GoToItem[] {
   const items: GoToItem[] = [];
   const model = views.projects.model;
   for (const entry of s.projects.index.projects()) {
@@ -106,6 +113,17 @@ function buildItems(s: Services, views: Views): GoToItem[] {
                   .find((n) => n.kind === 'workload' && n.workload === workload.name)
               : undefined,
         },
+      });
+    }
+    for (const entryRel of releases.releases(project.slug)) {
+      const r = entryRel.release;
+      if (!r) continue;
+      items.push({
+        type: 'release',
+        label: `$(rocket) ${r.title}`,
+        description: `${STATE_LABELS[r.state]} · ${r.environment} · release · ${where}`,
+        detail: r.id,
+        target: { release: { project: project.slug, id: r.id } },
       });
     }
     const seen = new Set<string>();

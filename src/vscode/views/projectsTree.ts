@@ -3,6 +3,7 @@ import { TreeModel, type TreeNode } from '../../core/treeModel';
 import { clusterLine, type KubeContextsCache } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
+import type { ReleaseService } from '../releases/releaseService';
 import { healthIcon } from './health';
 
 export const PROJECTS_VIEW = 'gitopshq.projects';
@@ -19,12 +20,16 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     private readonly service: ProjectService,
     private readonly kube: KubeContextsCache,
     store: DisposableStore,
+    releases?: ReleaseService,
   ) {
     this.model = new TreeModel(
       service.index,
       (slug, env, tenant) => service.deployState(slug, env, tenant),
       (slug, env, tenant) => service.workloadErrors.get(slug, env, tenant),
+      undefined,
+      (slug, env) => releases?.pendingApprovals(slug, env) ?? 0,
     );
+    if (releases) store.register(releases.onDidChange(() => this.changed.fire(undefined)));
     store.register(this.changed);
     // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
     store.register(service.onDidChange(() => this.changed.fire(undefined)));

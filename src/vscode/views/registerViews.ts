@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { KubeContextsCache } from '../kubeContexts';
+import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import { PROJECTS_VIEW, ProjectsTreeProvider, UnboundDecorations } from './projectsTree';
 import { VARIABLES_VIEW, VariablesTreeProvider } from './variablesView';
@@ -11,9 +12,9 @@ export interface Views {
   variables: VariablesTreeProvider;
 }
 
-export function registerViews(s: Services): Views {
+export function registerViews(s: Services, releases: ReleaseService): Views {
   const kube = new KubeContextsCache(s.logger.child('kube'), s.store);
-  const projects = new ProjectsTreeProvider(s.projects, kube, s.store);
+  const projects = new ProjectsTreeProvider(s.projects, kube, s.store, releases);
   const projectsView = s.store.register(
     vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
   );

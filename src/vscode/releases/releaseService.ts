@@ -1,0 +1,599 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { GitOpsHqError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { affectedPaths, type AffectedPath } from '../../core/release/affectedPaths';
+import { auditEntries, type AuditEntry } from '../../core/release/audit';
+import { releaseFilePath, serializeRelease, newReleaseId } from '../../core/release/releaseFile';
+import { rollbackInput, type PreviousContent } from '../../core/release/rollback';
+import {
+  allowedActions,
+  applyAction,
+  createRelease,
+  isFrozen,
+  markDeployed,
+  releaseBases,
+  type ActionContext,
+} from '../../core/release/stateMachine';
+import type { Identity, Release, ReleaseAction, ReleaseChange, ReleaseState } from '../../core/release/types';
+import type { Environment, Project } from '../../core/types';
+import type * as Git from '../../infra/git/index';
+import type { GitRepository } from '../../infra/git/gitRepository';
+import type { CandidateChange, ReleaseGit } from '../../infra/git/releaseGit';
+import { lazyBundle } from '../lazyBundle';
+import type { DisposableStore } from '../lifecycle';
+import type { ProjectService } from '../projectService';
+import { toDiagnostic } from '../diagnostics';
+import { pushPerSetting } from './push';
+import { ReleaseStore, type ReleaseEntry } from './releaseStore';
+
+export type { ReleaseEntry } from './releaseStore';
+
+export interface CreateArgs {
+  project: string;
+  environment: string;
+  title: string;
+  notes: string;
+  rollback?: string;
+  /** Files or folders, relative to the project root (or absolute); default: every candidate change. */
+  paths?: string[];
+  /** Default: every tenant of the project. */
+  tenants?: string[];
+  /** Commit the selected paths' uncommitted content with the release file (else the content at HEAD is released). */
+  commitUncommitted?: boolean;
+}
+
+export interface CandidateView {
+  tenant: string;
+  changes: (CandidateChange & { workload?: string; kind: AffectedPath['kind'] })[];
+  deployed: { sha: string; date: string } | null;
+}
+
+export interface PolicyPreview {
+  required: number;
+  approvers: string[];
+  requesterCanApprove: boolean;
+  frozen: { reason?: string; until?: string } | null;
+  resultState: ReleaseState;
+}
+
+export interface ReleaseResult {
+  id: string;
+  state: ReleaseState;
+}
+
+/** Same bundle as ProjectService's: loaded once, on first use. */
+const loadGit = lazyBundle<typeof Git>('git');
+
+const AUDIT_MAX_COMMITS = 500;
+
+/**
+ * Releases of every project: read from the release files, changed only through the core state machine,
+ * written as commits by ReleaseGit, pushed as `gitopshq.git.push` says. Writes run one at a time.
+ */
+export class ReleaseService implements vscode.Disposable {
+  private readonly store: ReleaseStore;
+  private readonly changed = new vscode.EventEmitter<{ slug?: string }>();
+  readonly onDidChange = this.changed.event;
+  private readonly gits = new WeakMap<GitRepository, Promise<ReleaseGit>>();
+  /** The Git identity per project root, for the views' context menus (commands always read it fresh). */
+  private readonly identities = new Map<string, Identity | null>();
+  private readonly diagnostics: vscode.DiagnosticCollection;
+  private published = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly projects: ProjectService,
+    private readonly logger: Logger,
+    disposables: DisposableStore,
+  ) {
+    this.store = new ReleaseStore(projects, logger, disposables);
+    disposables.register(this.store);
+    disposables.register(this.changed);
+    this.diagnostics = disposables.register(vscode.languages.createDiagnosticCollection('gitopshq-releases'));
+    disposables.register(
+      this.store.onDidChange((e) => {
+        this.publishDiagnostics();
+        this.changed.fire(e);
+      }),
+    );
+    // A commit or a `git config` between two actions may change who the user is: read it again in the background.
+    disposables.register(projects.onDidChange(() => void this.refreshIdentities()));
+  }
+
+  /** Resolves once the release files known so far are loaded (tests, commands that need fresh state). */
+  async settled(): Promise<void> {
+    await this.projects.settled();
+    await this.store.settled();
+  }
+
+  releases(slug: string): ReleaseEntry[] {
+    return this.store.entries(slug);
+  }
+
+  release(slug: string, id: string): Release | undefined {
+    return this.store.entries(slug).find((e) => e.release?.id === id)?.release;
+  }
+
+  /** Pending approvals in an environment (the Projects tree shows them). */
+  pendingApprovals(slug: string, environment: string): number {
+    return this.store.entries(slug).filter((e) => e.release?.environment === environment && e.release.state === 'pending_approval').length;
+  }
+
+  /** What the cached identity may do, for views; empty while the identity is unknown. */
+  cachedAllowed(slug: string, release: Release): ReleaseAction[] {
+    const project = this.projects.index.project(slug);
+    const identity = project && this.identities.get(project.root);
+    if (!project || !identity) return [];
+    return allowedActions(release, this.context(project, release.environment, identity));
+  }
+
+  async identity(slug: string): Promise<Identity> {
+    const project = this.project(slug);
+    const identity = await (await this.git(project)).identity();
+    this.rememberIdentity(project, identity);
+    return identity;
+  }
+
+  async allowed(slug: string, id: string): Promise<ReleaseAction[]> {
+    const project = this.project(slug);
+    const release = await this.fresh(project, id);
+    const identity = await this.identity(slug);
+    return allowedActions(release, this.context(project, release.environment, identity));
+  }
+
+  policyPreview(slug: string, environment: string): PolicyPreview {
+    const env = this.environment(this.project(slug), environment);
+    const freeze = isFrozen(env, new Date());
+    const frozen = freeze.frozen ? { ...(freeze.reason ? { reason: freeze.reason } : {}), ...(freeze.until ? { until: freeze.until } : {}) } : null;
+    return {
+      required: env.approval.required,
+      approvers: [...env.approval.approvers],
+      requesterCanApprove: env.approval.requesterCanApprove,
+      frozen,
+      resultState: env.approval.required === 0 ? 'draft' : 'pending_approval',
+    };
+  }
+
+  async candidates(
+    slug: string,
+    environment: string,
+    tenants: string[],
+    includeUncommitted: boolean,
+    token?: vscode.CancellationToken,
+  ): Promise<CandidateView[]> {
+    const project = this.project(slug);
+    this.environment(project, environment);
+    const repo = await this.repository(project);
+    const git = await this.git(project);
+    const out: CandidateView[] = [];
+    for (const tenant of this.tenants(project, tenants)) {
+      if (token?.isCancellationRequested) throw new GitOpsHqError('cancelled', 'Cancelled.');
+      const affected = affectedPaths(project, environment, tenant, (abs) => repo.relative(abs));
+      const changes = await git.candidateChanges(tenant, environment, affected.map((a) => a.path), { includeUncommitted });
+      const state = this.projects.deployState(slug, environment, tenant);
+      const tip = await git.deployedTip(tenant, environment);
+      out.push({
+        tenant,
+        changes: changes.map((c) => ({ ...c, ...owner(affected, c.path) })),
+        deployed: tip ? { sha: tip, date: state?.kind === 'deployed' && state.deployed.sha === tip ? state.deployed.date.toISOString() : '' } : null,
+      });
+    }
+    return out;
+  }
+
+  async fileDiff(slug: string, file: string, tenant: string, environment: string, includeUncommitted: boolean): Promise<{ before: string; after: string }> {
+    const project = this.project(slug);
+    const git = await this.git(project);
+    const rel = await this.repoPath(project, file);
+    const tip = await git.deployedTip(tenant, environment);
+    const beforeBlob = tip ? await git.blobOf(tip, rel) : null;
+    const before = beforeBlob ? await git.readBlob(beforeBlob) : '';
+    let after: string;
+    if (includeUncommitted) {
+      after = (await git.readWorking(rel)) ?? '';
+    } else {
+      const headBlob = await git.blobOf('HEAD', rel);
+      after = headBlob ? await git.readBlob(headBlob) : '';
+    }
+    return { before, after };
+  }
+
+  /** A change of an existing release: the content at its base (the first tenant's) against the blob it deploys. */
+  async changeDiff(slug: string, id: string, file: string): Promise<{ before: string; after: string }> {
+    const project = this.project(slug);
+    const release = this.release(slug, id);
+    if (!release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`);
+    const change = release.changes.find((c) => c.path === file);
+    if (!change) throw new GitOpsHqError('release-invalid', `Release ${id} does not change ${file}.`);
+    const git = await this.git(project);
+    const base = release.bases?.[release.tenants[0]!] ?? release.base;
+    const beforeBlob = base ? await git.blobOf(base, file) : null;
+    return {
+      before: beforeBlob ? await git.readBlob(beforeBlob) : '',
+      after: change.blob ? await git.readBlob(change.blob) : '',
+    };
+  }
+
+  create(args: CreateArgs): Promise<ReleaseResult> {
+    return this.serialized(() => this.doCreate(args));
+  }
+
+  act(slug: string, id: string, action: Exclude<ReleaseAction, 'rollback'>, opts: { comment?: string; reason?: string } = {}): Promise<ReleaseResult> {
+    return this.serialized(() => this.doAct(slug, id, action, opts));
+  }
+
+  rollback(slug: string, id: string, opts: { title?: string; notes?: string; tenant?: string } = {}): Promise<ReleaseResult> {
+    return this.serialized(() => this.doRollback(slug, id, opts));
+  }
+
+  async audit(slug: string): Promise<AuditEntry[]> {
+    const project = this.project(slug);
+    const repo = await this.repository(project);
+    const git = await this.git(project);
+    const relative = (abs: string) => repo.relative(abs);
+    const paths = new Set<string>();
+    for (const env of project.environments) {
+      for (const tenant of project.tenants) for (const a of affectedPaths(project, env.name, tenant, relative)) paths.add(a.path);
+    }
+    const releases = this.store.entries(slug).flatMap((e) => (e.release ? [e.release] : []));
+    const commits = await git.valuesHistory([...paths].sort(), { maxCount: AUDIT_MAX_COMMITS });
+    // Which releases carried each commit: those that name one of its files and whose head contains it.
+    for (const commit of commits) {
+      if (commit.containedIn) continue;
+      const files = new Set(commit.files.map((f) => f.path));
+      const carriers: string[] = [];
+      for (const r of releases) {
+        if (!r.changes.some((c) => files.has(c.path))) continue;
+        if (await git.isAncestor(commit.sha, r.head).catch(() => false)) carriers.push(r.id);
+      }
+      commit.containedIn = carriers;
+    }
+    return auditEntries(releases, commits, project, relative);
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writes
+
+  private async doCreate(args: CreateArgs): Promise<ReleaseResult> {
+    const project = this.project(args.project);
+    const env = this.environment(project, args.environment);
+    const tenants = this.tenants(project, args.tenants);
+    const git = await this.git(project);
+    const author = await git.identity();
+    this.rememberIdentity(project, author);
+    const head = await git.head();
+    const includeUncommitted = args.commitUncommitted === true;
+    const views = await this.candidates(project.slug, env.name, tenants, includeUncommitted);
+
+    const byPath = new Map<string, CandidateView['changes'][number]>();
+    for (const view of views) for (const c of view.changes) if (!byPath.has(c.path)) byPath.set(c.path, c);
+    let selected: CandidateView['changes'];
+    if (args.paths && args.paths.length > 0) {
+      const wanted = await Promise.all(args.paths.map((p) => this.repoPath(project, p)));
+      selected = [...byPath.values()].filter((c) => wanted.some((w) => c.path === w || c.path.startsWith(`${w.replace(/\/$/, '')}/`)));
+      const missing = wanted.filter((w) => !selected.some((c) => c.path === w || c.path.startsWith(`${w.replace(/\/$/, '')}/`)));
+      if (missing.length > 0) {
+        throw new GitOpsHqError(
+          'release-invalid',
+          `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no change to release to ${env.name} (${tenants.join(', ')}).`,
+          `Candidate changes: ${[...byPath.keys()].join(', ') || 'none'}.`,
+        );
+      }
+    } else {
+      selected = [...byPath.values()];
+    }
+    if (selected.length === 0) {
+      throw new GitOpsHqError(
+        'release-invalid',
+        `Nothing to release to ${env.name}: ${tenants.join(', ')} already run${tenants.length === 1 ? 's' : ''} what main holds.`,
+        includeUncommitted ? undefined : 'Commit your changes first, or include uncommitted changes.',
+      );
+    }
+    const uncommitted = includeUncommitted ? selected.filter((c) => c.uncommitted) : [];
+    const changes: ReleaseChange[] = selected.map((c) => {
+      const blob = includeUncommitted && c.uncommitted ? (c.workingBlob ?? null) : c.headBlob;
+      return c.workload ? { path: c.path, workload: c.workload, blob } : { path: c.path, blob };
+    });
+    const bases: Record<string, string | null> = {};
+    for (const tenant of tenants) bases[tenant] = await git.deployedTip(tenant, env.name);
+
+    const release = createRelease({
+      id: newReleaseId(),
+      title: args.title,
+      notes: args.notes,
+      ...(args.rollback?.trim() ? { rollback: args.rollback.trim() } : {}),
+      environment: env,
+      tenants,
+      changes,
+      bases,
+      head: head.sha,
+      createdBy: author,
+      createdAt: new Date(),
+    });
+    return this.commitNew(project, git, release, head, uncommitted.map((c) => c.path));
+  }
+
+  private async doAct(slug: string, id: string, action: Exclude<ReleaseAction, 'rollback'>, opts: { comment?: string; reason?: string }): Promise<ReleaseResult> {
+    const project = this.project(slug);
+    const current = await this.fresh(project, id);
+    const git = await this.git(project);
+    const identity = await git.identity();
+    this.rememberIdentity(project, identity);
+    const ctx = this.context(project, current.environment, identity, opts);
+    const next = applyAction(current, action, ctx);
+    const head = await git.head();
+    const releasePath = await this.repoPath(project, releaseFilePath(project.root, id));
+
+    if (action !== 'deploy') {
+      await git.commitReleaseUpdate({
+        releasePath,
+        content: serializeRelease(next),
+        message: commitMessage(next, action),
+        expectedHead: head.sha,
+        author: identity,
+      });
+      await this.afterWrite(project, git, id, [head.branch], { [head.branch]: head.sha }, `the ${action} of "${next.title}"`);
+      return { id, state: next.state };
+    }
+
+    // Deploy: move every tenant's deployed branch from its current tip in one transaction, then record
+    // `deploying` and `deployed` in one commit of the release file. A failure before that records nothing.
+    const expectedBases: Record<string, string | null> = {};
+    for (const tenant of next.tenants) expectedBases[tenant] = await git.deployedTip(tenant, next.environment);
+    await this.assertNotOverwriting(git, next, expectedBases);
+    const commits = await git.deploy({
+      environment: next.environment,
+      tenants: next.tenants,
+      changes: next.changes.map((c) => ({ path: c.path, blob: c.blob })),
+      expectedBases,
+      message: `Deploy ${next.id}: ${next.title}`,
+      author: identity,
+    });
+    const deployed = markDeployed(next, commits, { ...ctx, now: new Date() });
+    const restore: Record<string, string | null> = { [head.branch]: head.sha };
+    for (const tenant of next.tenants) restore[deployedBranch(tenant, next.environment)] = expectedBases[tenant] ?? null;
+    try {
+      await git.commitReleaseUpdate({
+        releasePath,
+        content: serializeRelease(deployed),
+        message: commitMessage(deployed, 'deploy'),
+        expectedHead: head.sha,
+        author: identity,
+      });
+    } catch (err) {
+      // The branches moved but the release could not record it: put them back, so nothing changed.
+      await git.undo(restore);
+      throw err;
+    }
+    await this.afterWrite(project, git, id, Object.keys(restore), restore, `the deploy of "${deployed.title}"`);
+    return { id, state: deployed.state };
+  }
+
+  private async doRollback(slug: string, id: string, opts: { title?: string; notes?: string; tenant?: string }): Promise<ReleaseResult> {
+    const project = this.project(slug);
+    const target = await this.fresh(project, id);
+    const env = this.environment(project, target.environment);
+    const git = await this.git(project);
+    const author = await git.identity();
+    this.rememberIdentity(project, author);
+    if (target.state !== 'deployed') {
+      throw new GitOpsHqError(
+        'release-refused',
+        `Release ${id} is ${target.state.replace('_', ' ')}: only a deployed release can be rolled back.`,
+      );
+    }
+    if (opts.tenant !== undefined && !target.tenants.includes(opts.tenant)) {
+      throw new GitOpsHqError('tenant-not-found', `Release ${id} was not deployed to tenant "${opts.tenant}" (it was: ${target.tenants.join(', ')}).`);
+    }
+    const tenants = opts.tenant !== undefined ? [opts.tenant] : target.tenants;
+    const previous: PreviousContent[] = [];
+    const bases: Record<string, string | null> = {};
+    for (const tenant of tenants) {
+      // What the branch held just before the target's deploy commit: the parent of that commit. The base
+      // recorded at creation would miss a release deployed in between.
+      const deployed = target.deploy.commits?.[tenant] ?? (tenant === target.tenants[0] ? target.deploy.commit : null);
+      const before = deployed ? await git.parentOf(deployed) : (target.bases?.[tenant] ?? (tenant === target.tenants[0] ? target.base : null));
+      const blobs = new Map<string, string | null>();
+      for (const change of target.changes) blobs.set(change.path, before ? await git.blobOf(before, change.path) : null);
+      previous.push({ tenant, blobs, commit: before });
+      bases[tenant] = await git.deployedTip(tenant, target.environment);
+    }
+    const input = rollbackInput({ ...target, tenants }, previous, {
+      ...(opts.title ? { title: opts.title } : {}),
+      ...(opts.notes ? { notes: opts.notes } : {}),
+      bases,
+    });
+    const head = await git.head();
+    const release = createRelease({ ...input, id: newReleaseId(), environment: env, createdBy: author, createdAt: new Date() });
+    return this.commitNew(project, git, release, head, []);
+  }
+
+  private async commitNew(project: Project, git: ReleaseGit, release: Release, head: { sha: string; branch: string }, includePaths: string[]): Promise<ReleaseResult> {
+    await git.commitRelease({
+      releasePath: await this.repoPath(project, releaseFilePath(project.root, release.id)),
+      content: serializeRelease(release),
+      message: commitMessage(release, 'create'),
+      ...(includePaths.length > 0 ? { includePaths } : {}),
+      expectedHead: head.sha,
+      author: release.createdBy,
+    });
+    await this.afterWrite(project, git, release.id, [head.branch], { [head.branch]: head.sha }, `the release "${release.title}"`);
+    return { id: release.id, state: release.state };
+  }
+
+  /** Pushes per setting, then re-reads the release file (a rejected push restores it). */
+  private async afterWrite(project: Project, git: ReleaseGit, id: string, refs: string[], restore: Record<string, string | null>, what: string): Promise<void> {
+    this.logger.info(`Committed ${what} (${id}) in ${project.slug}`);
+    try {
+      await pushPerSetting(git, what, refs, restore, vscode.Uri.file(project.root));
+    } finally {
+      await this.store.reload(project.slug, releaseFilePath(project.root, id));
+    }
+  }
+
+  /**
+   * A release created before another one was deployed to the same environment must not silently
+   * undo it: refuse when a path of this release changed on a deployed branch since the release's base.
+   */
+  private async assertNotOverwriting(git: ReleaseGit, release: Release, tips: Record<string, string | null>): Promise<void> {
+    const bases = releaseBases(release);
+    for (const tenant of release.tenants) {
+      const base = bases[tenant] ?? null;
+      const tip = tips[tenant] ?? null;
+      if (base === tip) continue;
+      for (const change of release.changes) {
+        const before = base === null ? null : await git.blobOf(base, change.path);
+        const now = tip === null ? null : await git.blobOf(tip, change.path);
+        if (before !== now && now !== change.blob) {
+          throw new GitOpsHqError(
+            'git-moved',
+            `${change.path} was deployed to ${tenant}/${release.environment} by another release after ${release.id} was created; deploying it would undo that change. Nothing was changed.`,
+            'Create a new release from the current content instead.',
+          );
+        }
+      }
+    }
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lookups
+
+  private project(slug: string): Project {
+    const project = this.projects.index.project(slug);
+    if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
+    return project;
+  }
+
+  private environment(project: Project, name: string): Environment {
+    const env = project.environments.find((e) => e.name === name);
+    if (!env) {
+      throw new GitOpsHqError(
+        'environment-not-found',
+        `Project ${project.slug} has no environment "${name}" (it has ${project.environments.map((e) => e.name).join(', ')}).`,
+      );
+    }
+    return env;
+  }
+
+  private tenants(project: Project, tenants: string[] | undefined): string[] {
+    if (!tenants || tenants.length === 0) return [...project.tenants];
+    for (const t of tenants) {
+      if (!project.tenants.includes(t)) {
+        throw new GitOpsHqError('tenant-not-found', `Project ${project.slug} has no tenant "${t}" (it has ${project.tenants.join(', ')}).`);
+      }
+    }
+    return project.tenants.filter((t) => tenants.includes(t));
+  }
+
+  /** The release as its file says now (not the cached copy): a write must start from the latest state. */
+  private async fresh(project: Project, id: string): Promise<Release> {
+    const entry = await this.store.reload(project.slug, releaseFilePath(project.root, id));
+    if (!entry) throw new GitOpsHqError('release-not-found', `Project ${project.slug} has no release ${id}.`, 'Pick one in the Releases view.');
+    if (!entry.release) {
+      throw new GitOpsHqError('release-invalid', `The release file of ${id} is invalid: ${entry.problems[0]?.message ?? 'unknown problem'}.`, 'Fix the file (see Problems).');
+    }
+    return entry.release;
+  }
+
+  private context(project: Project, environment: string, identity: Identity, opts: { comment?: string; reason?: string } = {}): ActionContext {
+    const env = project.environments.find((e) => e.name === environment);
+    return {
+      identity,
+      teams: project.teams,
+      ...(env ? { environment: env } : {}),
+      now: new Date(),
+      ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
+      ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+    };
+  }
+
+  private async repository(project: Project): Promise<GitRepository> {
+    const repo = await this.projects.repository(project);
+    if (!repo) {
+      throw new GitOpsHqError('git-not-repository', `${project.root} is not in a Git repository.`, 'Releases are commits: run "git init" or open the repository folder.');
+    }
+    return repo;
+  }
+
+  private async git(project: Project): Promise<ReleaseGit> {
+    const repo = await this.repository(project);
+    let git = this.gits.get(repo);
+    if (!git) {
+      // The repository was opened with the workspace's trust: ReleaseGit keeps its options (hooks off when untrusted).
+      git = loadGit().then((bundle) => bundle.ReleaseGit.open(repo));
+      this.gits.set(repo, git);
+    }
+    return git;
+  }
+
+  /** A user path (project-relative or absolute) as a repository-relative one. */
+  private async repoPath(project: Project, file: string): Promise<string> {
+    const repo = await this.repository(project);
+    return repo.relative(path.isAbsolute(file) ? file : path.join(project.root, file));
+  }
+
+  private rememberIdentity(project: Project, identity: Identity): void {
+    const old = this.identities.get(project.root);
+    if (old && old.email === identity.email && old.name === identity.name) return;
+    this.identities.set(project.root, identity);
+    this.changed.fire({ slug: project.slug });
+  }
+
+  private async refreshIdentities(): Promise<void> {
+    for (const entry of this.projects.index.projects()) {
+      const project = entry.project;
+      if (!project) continue;
+      try {
+        this.rememberIdentity(project, await (await this.git(project)).identity());
+      } catch {
+        // No identity yet: the views offer no actions; a command says how to set it.
+        if (this.identities.get(project.root) !== null) {
+          this.identities.set(project.root, null);
+          this.changed.fire({ slug: project.slug });
+        }
+      }
+    }
+  }
+
+  private publishDiagnostics(): void {
+    const next = new Set<string>();
+    for (const entry of this.projects.index.projects()) {
+      if (!entry.project) continue;
+      for (const e of this.store.entries(entry.project.slug)) {
+        if (e.problems.length === 0) continue;
+        next.add(e.file);
+        this.diagnostics.set(vscode.Uri.file(e.file), e.problems.map(toDiagnostic));
+      }
+    }
+    for (const file of this.published) if (!next.has(file)) this.diagnostics.delete(vscode.Uri.file(file));
+    this.published = next;
+  }
+}
+
+/** "release(staging): Enable new checkout [rel_…]"; updates name the action. */
+function commitMessage(release: Release, action: Exclude<ReleaseAction, 'rollback'> | 'create'): string {
+  const what = action === 'create' ? (release.rollbackOf ? `roll back ${release.rollbackOf}: ` : '') : `${action}: `;
+  return `release(${release.environment}): ${what}${release.title} [${release.id}]`;
+}
+
+function deployedBranch(tenant: string, environment: string): string {
+  return `gitopshq/deployed/${tenant}/${environment}`;
+}
+
+/** The workload and kind of the affected path that holds `file` (a file itself or a chart folder). */
+function owner(affected: AffectedPath[], file: string): { workload?: string; kind: AffectedPath['kind'] } {
+  const hit = affected.find((a) => a.path === file) ?? affected.find((a) => file.startsWith(`${a.path.replace(/\/$/, '')}/`));
+  if (!hit) return { kind: 'layer' };
+  return hit.workload ? { workload: hit.workload, kind: hit.kind } : { kind: hit.kind };
+}
