@@ -9,6 +9,7 @@ import {
   vsCodeDivider,
   vsCodeDropdown,
   vsCodeOption,
+  vsCodeTextArea,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
@@ -25,6 +26,7 @@ export function registerToolkit(): void {
     vsCodeDivider(),
     vsCodeDropdown(),
     vsCodeOption(),
+    vsCodeTextArea(),
     vsCodeTextField(),
   );
 }
@@ -45,6 +47,7 @@ function byId<T extends HTMLElement>(id: string, tag: string): T {
 
 export const dropdown = (id: string): ValueElement => byId<ValueElement>(id, 'vscode-dropdown');
 export const textField = (id: string): ValueElement => byId<ValueElement>(id, 'vscode-text-field');
+export const textArea = (id: string): ValueElement => byId<ValueElement>(id, 'vscode-text-area');
 export const checkbox = (id: string): CheckedElement => byId<CheckedElement>(id, 'vscode-checkbox');
 export const button = (id: string): HTMLElement => byId<HTMLElement>(id, 'vscode-button');
 

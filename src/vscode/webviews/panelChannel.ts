@@ -1,0 +1,97 @@
+// The host end of a release panel's message channel (the compare panel's habits, shared by the
+// three release panels): messages wait until the webview says `ready` (again after every reload,
+// as retainContextWhenHidden is off); a newer state replaces one not yet delivered; the last state
+// is sent again to a reloaded webview; what goes out is validated like what comes in.
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logger';
+import { Dispatcher, message, type Message, type NotificationType } from '../../protocol/compare';
+import { onRequest, ReplyNotification, type RequestType } from '../../protocol/release';
+
+const STATE = 'state';
+/** How long `firstState` waits for the webview's first `ready` before giving up. */
+const FIRST_STATE_TIMEOUT_MS = 15_000;
+
+export class PanelChannel implements vscode.Disposable {
+  readonly dispatcher: Dispatcher;
+  private ready = false;
+  private queue: Message<unknown>[] = [];
+  private lastState: Message<unknown> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+  private firstPosted!: () => void;
+  private readonly firstPostedPromise = new Promise<void>((resolve) => (this.firstPosted = resolve));
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly logger: Logger,
+    private readonly label: string,
+  ) {
+    this.dispatcher = new Dispatcher((reason, raw) =>
+      logger.warn(`${label}: dropped a message from the webview: ${reason} (${JSON.stringify(raw)?.slice(0, 200)})`),
+    );
+    this.disposables.push(panel.webview.onDidReceiveMessage((m: unknown) => this.dispatcher.dispatch(m)));
+    this.disposables.push(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false; // its webview is destroyed: hold messages until it is back
+      }),
+    );
+  }
+
+  /** The webview (re)loaded and listens. */
+  markReady(): void {
+    this.ready = true;
+    if (this.lastState && !this.queue.some((m) => m.method === STATE)) this.queue.unshift(this.lastState);
+    this.flush();
+  }
+
+  post<M extends string, P>(type: NotificationType<M, P>, params: P): void {
+    const checked = type.params.safeParse(params);
+    if (!checked.success) {
+      // A bug on this side: say so in the log rather than send what the webview would drop.
+      this.logger.error(`${this.label}: refused to send an invalid ${type.method}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      return;
+    }
+    const m = message(type, checked.data) as Message<unknown>;
+    if (type.method === STATE) {
+      this.queue = this.queue.filter((q) => q.method !== STATE);
+      this.lastState = m;
+    }
+    this.queue.push(m);
+    this.flush();
+  }
+
+  /** Answers `type` requests with `handler`. */
+  onRequest<M extends string, P, R>(type: RequestType<M, P, R>, handler: (params: P) => Promise<R>): void {
+    onRequest(this.dispatcher, type, handler, (reply) => {
+      if (!reply.ok) this.logger.warn(`${this.label}: ${type.method} failed: ${reply.error.message}`);
+      this.post(ReplyNotification, reply);
+    });
+  }
+
+  /** Resolves once the first state reached the webview (or after a time-out). */
+  firstState(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`${this.label}: the webview did not report ready in time`);
+        resolve();
+      }, FIRST_STATE_TIMEOUT_MS);
+    });
+    return Promise.race([this.firstPostedPromise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private flush(): void {
+    while (this.ready && !this.disposed && this.queue.length > 0) {
+      const m = this.queue.shift()!;
+      void this.panel.webview.postMessage(m).then((delivered) => {
+        if (delivered && m.method === STATE) this.firstPosted();
+        if (!delivered && m.method === STATE && !this.disposed) this.ready = false; // sent again after the next ready
+      });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const d of this.disposables) d.dispose();
+  }
+}

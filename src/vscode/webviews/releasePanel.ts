@@ -1,0 +1,181 @@
+// The release detail panel (host side): one panel per release, opened by `gitopshq.release.show`,
+// the Create form's "Open release" and the audit panel's release links. It shows the release file,
+// the approval progress (core policy rules over the current manifest's teams), and the actions the
+// current Git identity may take, which run through the ReleaseService; it follows the service's
+// changes (its own actions included) live.
+import * as vscode from 'vscode';
+import { Debouncer } from '../../core/debounce';
+import { GitOpsHqError } from '../../core/errors';
+import { approvalProgress } from '../../core/release/policy';
+import type { Release } from '../../core/release/types';
+import {
+  ActRequest,
+  ChangeDiffRequest,
+  OpenReleaseCommand,
+  ReleaseGoneNotification,
+  ReleaseReadyCommand,
+  ReleaseStateNotification,
+  releaseWebviewStateSchema,
+  toWireError,
+  type ReleaseStateParams,
+} from '../../protocol/release';
+import type { ReleaseService } from '../releases/releaseService';
+import type { Services } from '../services';
+import { PanelChannel } from './panelChannel';
+import { fileDiff } from './releaseViews';
+import { RELEASE_VIEW_TYPE } from './viewTypes';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+const LIVE_DEBOUNCE_MS = 200;
+const TITLE_LENGTH = 48;
+
+const open = new Map<string, ReleasePanel>();
+
+/** Opens the release's panel, or reveals it when it is open already. */
+export async function openReleasePanel(services: Services, releases: ReleaseService, slug: string, id: string): Promise<void> {
+  await services.projects.ready;
+  const known = open.get(key(slug, id));
+  if (known) {
+    known.reveal();
+    known.refresh(); // the identity may have changed (`git config`) without any file event
+    return;
+  }
+  const release = releases.release(slug, id);
+  if (!release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`, 'Pick one in the Releases view.');
+  const panel = vscode.window.createWebviewPanel(RELEASE_VIEW_TYPE, releasePanelTitle(release), vscode.ViewColumn.Active, webviewOptions(services.context.extensionUri));
+  await adopt(services, releases, panel, slug, id).channel.firstState();
+}
+
+/** Restores a release panel VS Code kept across a reload, from the project and id its webview saved. */
+export async function restoreReleasePanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  await services.projects.ready;
+  panel.webview.options = webviewOptions(services.context.extensionUri);
+  const saved = releaseWebviewStateSchema.safeParse(state ?? {});
+  const { project, id } = saved.success ? saved.data : {};
+  if (!project || !id || !releases.release(project, id) || open.has(key(project, id))) {
+    panel.dispose();
+    return;
+  }
+  adopt(services, releases, panel, project, id);
+}
+
+/** "Release: <title>", the panel's title (the integration tests find the webview by it). */
+export function releasePanelTitle(release: Pick<Release, 'title'>): string {
+  const title = release.title.length > TITLE_LENGTH ? `${release.title.slice(0, TITLE_LENGTH - 1)}…` : release.title;
+  return `Release: ${title}`;
+}
+
+function key(slug: string, id: string): string {
+  return `${slug}/${id}`;
+}
+
+function adopt(s: Services, releases: ReleaseService, panel: vscode.WebviewPanel, slug: string, id: string): ReleasePanel {
+  const created = new ReleasePanel(s, releases, panel, slug, id);
+  open.set(key(slug, id), created);
+  panel.onDidDispose(() => {
+    if (open.get(key(slug, id)) === created) open.delete(key(slug, id));
+  });
+  return created;
+}
+
+class ReleasePanel {
+  readonly channel: PanelChannel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly live: Debouncer;
+  private disposed = false;
+
+  constructor(
+    private readonly s: Services,
+    private readonly releases: ReleaseService,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly slug: string,
+    private readonly id: string,
+  ) {
+    const release = releases.release(slug, id);
+    panel.title = release ? releasePanelTitle(release) : `Release ${id}`;
+    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'gitopshq.svg');
+    panel.webview.html = webviewHtml(panel.webview, s.context.extensionUri, { title: panel.title, bundle: 'release', css: true });
+    this.channel = new PanelChannel(panel, s.logger, `Release ${id}`);
+    this.channel.dispatcher
+      .on(ReleaseReadyCommand, () => this.channel.markReady())
+      .on(OpenReleaseCommand, ({ id: other }) => {
+        openReleasePanel(s, releases, slug, other).catch((err: unknown) => s.logger.error(`Release panel: could not open ${other}`, err));
+      });
+    this.channel.onRequest(ChangeDiffRequest, async ({ path }) => {
+      const current = releases.release(slug, id);
+      const change = current?.changes.find((c) => c.path === path);
+      if (!current || !change) throw new GitOpsHqError('release-not-found', `Release ${id} has no change of ${path}.`);
+      const { before, after } = await releases.changeDiff(slug, id, path);
+      return fileDiff(path, before, after, s.projects.secretValues());
+    });
+    this.channel.onRequest(ActRequest, async ({ action, comment, reason }) => {
+      if (action === 'reject' && !reason?.trim()) throw new GitOpsHqError('release-invalid', 'Rejecting needs a reason.', 'Say what has to change.');
+      const result =
+        action === 'rollback'
+          ? await releases.rollback(slug, id)
+          : await releases.act(slug, id, action, {
+              ...(comment?.trim() ? { comment: comment.trim() } : {}),
+              ...(reason?.trim() ? { reason: reason.trim() } : {}),
+            });
+      await this.update();
+      return result;
+    });
+    this.live = new Debouncer(LIVE_DEBOUNCE_MS, () => this.update(), (err) => s.logger.error('Release panel: live update failed', err));
+    this.disposables.push(
+      releases.onDidChange((e) => {
+        if (!e.slug || e.slug === slug) this.live.trigger();
+      }),
+      s.projects.onDidChange(() => this.live.trigger()), // teams and freezes come from the manifest
+      panel.onDidChangeViewState(() => {
+        if (panel.active) this.live.trigger(); // who the user is may have changed meanwhile
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      this.channel,
+    );
+    void this.update().catch((err: unknown) => s.logger.error('Release panel: update failed', err));
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  refresh(): void {
+    this.live.trigger();
+  }
+
+  private async update(): Promise<void> {
+    if (this.disposed) return;
+    const release = this.releases.release(this.slug, this.id);
+    if (!release) {
+      this.channel.post(ReleaseGoneNotification, { message: `Release ${this.id} no longer exists in ${this.slug} (or its file no longer parses).` });
+      return;
+    }
+    const teams = this.s.projects.index.project(this.slug)?.teams ?? {};
+    const progress = approvalProgress(release, teams);
+    let allowed: ReleaseStateParams['allowed'] = [];
+    let identity: ReleaseStateParams['identity'];
+    let identityError: ReleaseStateParams['identityError'];
+    try {
+      identity = await this.releases.identity(this.slug);
+      allowed = await this.releases.allowed(this.slug, this.id);
+    } catch (err) {
+      identityError = toWireError(err);
+    }
+    if (this.disposed) return;
+    this.panel.title = releasePanelTitle(release);
+    this.channel.post(ReleaseStateNotification, {
+      project: this.slug,
+      release: { ...release },
+      progress: { required: progress.required, approvals: progress.approvals, reached: progress.reached, stillMay: progress.stillMay },
+      allowed,
+      ...(identity ? { identity } : {}),
+      ...(identityError ? { identityError } : {}),
+    });
+  }
+
+  private dispose(): void {
+    this.disposed = true;
+    this.live.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
