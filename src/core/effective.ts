@@ -35,9 +35,7 @@ export function computeEffective(input: EffectiveInput): EffectiveValues {
   input.layers.forEach((layer, i) => {
     if (layer) layers.push(asLayer(layer, i));
   });
-  const merged = mergeValues(layers);
-  const substitution = new Substitution(input.variables, input.context);
-  const values = substitution.map(merged);
+  const { values, unresolved, secretPaths } = mergeByKey(layers, input.variables, input.context);
   let sources: Map<string, Origin> | undefined;
   return {
     values,
@@ -45,21 +43,102 @@ export function computeEffective(input: EffectiveInput): EffectiveValues {
       sources ??= originsOf(values, layers);
       return sources;
     },
-    unresolved: [...substitution.unresolved],
+    unresolved,
     bound: input.layers.some((l) => l !== undefined),
-    secretPaths: substitution.secretPaths,
+    secretPaths,
   };
+}
+
+// Incremental merge. A top-level key's merged and substituted value depends only on that key's
+// value in each layer (Helm merges a map's keys independently), the variables and the combination.
+// After an edit the incremental re-parse keeps the unchanged top-level values (same objects), so
+// the next computation of the same combination reuses every key whose inputs are the same objects:
+// one block of a 50,000-line file is merged again, not the file.
+
+interface Piece {
+  /** The key's value in each layer (ABSENT where a layer lacks it). */
+  readonly inputs: readonly unknown[];
+  readonly value: unknown;
+  readonly secretPaths: readonly string[];
+  readonly unresolved: readonly string[];
+}
+
+interface Pieces {
+  readonly variables: VariableSet;
+  readonly byKey: Map<string, Piece>;
+}
+
+const ABSENT = Symbol('absent');
+const NO_ORIGINS = new Map<string, Origin>();
+/** Combination and layer files → the pieces of its last computation. */
+const lastPieces = new Map<string, Pieces>();
+const MAX_COMBINATIONS = 2_000;
+
+function mergeByKey(layers: readonly ParsedValues[], variables: VariableSet, context: ResolveContext): { values: PlainMap; unresolved: string[]; secretPaths: string[] } {
+  const id = `${context.environment}\u0000${context.tenant}\u0000${context.workload}\u0000${layers.map((l) => `${l.layer}:${l.file}`).join('\u0000')}`;
+  const previous = lastPieces.get(id);
+  const reusable = previous?.variables === variables ? previous.byKey : undefined;
+  // The merged map's keys in the order mergeValues gives them: kept in place when set again,
+  // appended when new, dropped by a values layer's null.
+  const order = new Set<string>();
+  for (const layer of layers) {
+    for (const key of Object.keys(layer.value)) {
+      if (layer.value[key] === null && layer.layer >= 0) order.delete(key);
+      else order.add(key);
+    }
+  }
+  const byKey = new Map<string, Piece>();
+  const values: PlainMap = {};
+  const unresolved = new Set<string>();
+  const secretPaths: string[] = [];
+  for (const key of order) {
+    const inputs = layers.map((l) => (Object.hasOwn(l.value, key) ? l.value[key] : ABSENT));
+    let piece = reusable?.get(key);
+    if (!piece || piece.inputs.length !== inputs.length || piece.inputs.some((v, i) => v !== inputs[i])) {
+      const merged = mergeValues(layers.map((l, i) => ({ file: l.file, layer: l.layer, value: inputs[i] === ABSENT ? {} : single(key, inputs[i]), origins: NO_ORIGINS, problems: [] })))[key];
+      const substituted = substituteNode(merged, [key], variables, context);
+      piece = { inputs, value: substituted.value, secretPaths: substituted.secretPaths, unresolved: substituted.unresolved };
+    }
+    byKey.set(key, piece);
+    setKey(values, key, piece.value);
+    for (const u of piece.unresolved) unresolved.add(u);
+    secretPaths.push(...piece.secretPaths);
+  }
+  if (!lastPieces.has(id) && lastPieces.size >= MAX_COMBINATIONS) lastPieces.clear();
+  lastPieces.set(id, { variables, byKey });
+  return { values, unresolved: [...unresolved], secretPaths };
+}
+
+function single(key: string, value: unknown): PlainMap {
+  const out: PlainMap = {};
+  setKey(out, key, value);
+  return out;
+}
+
+/**
+ * The placeholders of one merged node (the node at `path` of a merged tree) substituted, with the
+ * secret paths and unresolved placeholders computeEffective would report for that node.
+ */
+export function substituteNode(node: unknown, path: readonly PathSegment[], variables: VariableSet, context: ResolveContext): { value: unknown; secretPaths: string[]; unresolved: string[] } {
+  const substitution = new Substitution(variables, context, path);
+  const value = substitution.node(node);
+  return { value, secretPaths: substitution.secretPaths, unresolved: [...substitution.unresolved] };
 }
 
 /** Substitutes placeholders in a merged tree, copying only the maps and lists that change. */
 class Substitution {
   readonly unresolved = new Set<string>();
   readonly secretPaths: string[] = [];
-  private readonly path: PathSegment[] = [];
+  private readonly path: PathSegment[];
   private readonly resolve: (key: string, scope?: VariableScope) => ReturnType<VariableSet['resolve']>;
 
-  constructor(variables: VariableSet, context: ResolveContext) {
+  constructor(variables: VariableSet, context: ResolveContext, at: readonly PathSegment[] = []) {
     this.resolve = (key, scope) => (scope === undefined ? variables.resolve(key, context) : variables.resolve(key, context, scope));
+    this.path = [...at];
+  }
+
+  node(node: unknown): unknown {
+    return this.value(node);
   }
 
   map(node: PlainMap): PlainMap {
