@@ -183,6 +183,42 @@ export function completionDetail(rows: readonly VariableInfoRow[], width = 14): 
   return [...byEnv].map(([env, values]) => `${env}: ${values.join(' / ')}`).join(' · ');
 }
 
+/** Completion details by VariableSet (replaced whenever the variables file changes), then by file context and pin. */
+const detailCache = new WeakMap<VariableSet, Map<string, Map<string, string>>>();
+/** Contexts kept per VariableSet: a few open values files each. */
+const MAX_CONTEXTS = 32;
+
+/**
+ * completionDetail(variableRows(...)) for `key`, cached: editing a values file changes neither the
+ * variables nor (usually) the combinations the file applies to, so the completion after an edit
+ * reuses the details of the previous one instead of resolving every key in every combination.
+ */
+export function cachedCompletionDetail(
+  variables: VariableSet,
+  context: Pick<ValuesFileContext, 'project' | 'combos'>,
+  key: string,
+  pinned?: VariableScope,
+): string {
+  let byContext = detailCache.get(variables);
+  if (!byContext) {
+    byContext = new Map();
+    detailCache.set(variables, byContext);
+  }
+  const id = `${pinned ?? ''}\u0001${context.project.tenantsDeclared ? 1 : 0}\u0001${context.combos.map((c) => comboId(c.environment, c.tenant, c.workload)).join('\u0001')}`;
+  let details = byContext.get(id);
+  if (!details) {
+    if (byContext.size >= MAX_CONTEXTS) byContext.clear();
+    details = new Map();
+    byContext.set(id, details);
+  }
+  let detail = details.get(key);
+  if (detail === undefined) {
+    detail = completionDetail(variableRows(variables, context, key, pinned));
+    details.set(key, detail);
+  }
+  return detail;
+}
+
 /**
  * Where Go to Definition goes: the definition that wins for the file's first applicable
  * combination, then every other definition of the key (most specific first) so that Peek shows

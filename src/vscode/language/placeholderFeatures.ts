@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { completionContextAt, placeholderAt } from '../../core/language/placeholderContext';
 import {
-  completionDetail,
+  cachedCompletionDetail,
   completionKeys,
   definitionTargets,
   hoverMarkdown,
@@ -110,7 +110,7 @@ class PlaceholderFeatures
         item.sortText = `0${key}`;
         item.range = range;
         if (extra.length > 0) item.additionalTextEdits = extra;
-        item.detail = completionDetail(variableRows(variables, info.context, key, context.scope));
+        item.detail = cachedCompletionDetail(variables, info.context, key, context.scope);
         const data: ItemData = { key, info };
         if (context.scope) data.scope = context.scope;
         this.items.set(item, data);
