@@ -1,7 +1,12 @@
-// Builds three kinds of bundle:
+// Builds these bundles:
 //  - dist/extension.js: the extension host entry (node, cjs, `vscode` external);
 //  - dist/kube.js: @kubernetes/client-node and our adapter, required lazily so activation never loads it;
+//  - dist/valuesParseWorker.js: the worker thread that parses large values files off the event loop;
 //  - dist/git.js: simple-git and our Git adapter, required after the first index scan;
+//  - dist/schema.js: ajv and our chart-schema adapter, required by the first `schema` validation;
+//  - dist/language.js: the values-file language features, required when the first YAML document opens
+//    or after the first index scan;
+//  - dist/panels.js: the webview panel hosts, their protocols and `diff`, required when a panel opens;
 //  - dist/webviews/<panel>.js: one browser ESM bundle per folder of webview-ui/ that has a main.ts.
 // Flags: --watch, --production (minified, no source maps), --metafile (writes dist/meta.json for the bench).
 import * as esbuild from 'esbuild';
@@ -39,7 +44,11 @@ const webviewEntries = existsSync('webview-ui')
 const contexts = [
   { name: 'extension', options: { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' } },
   { name: 'kube', options: { ...nodeCommon, entryPoints: ['src/infra/kube/index.ts'], outfile: 'dist/kube.js' } },
-  { name: 'git', options: { ...nodeCommon, entryPoints: ['src/infra/git/gitRepository.ts'], outfile: 'dist/git.js' } },
+  { name: 'valuesParseWorker', options: { ...nodeCommon, entryPoints: ['src/infra/fs/valuesParseWorker.ts'], outfile: 'dist/valuesParseWorker.js' } },
+  { name: 'git', options: { ...nodeCommon, entryPoints: ['src/infra/git/index.ts'], outfile: 'dist/git.js' } },
+  { name: 'schema', options: { ...nodeCommon, entryPoints: ['src/infra/schema/schemaValidator.ts'], outfile: 'dist/schema.js' } },
+  { name: 'language', options: { ...nodeCommon, entryPoints: ['src/vscode/language/index.ts'], outfile: 'dist/language.js' } },
+  { name: 'panels', options: { ...nodeCommon, entryPoints: ['src/vscode/webviews/index.ts'], outfile: 'dist/panels.js' } },
 ];
 if (webviewEntries.length > 0) {
   contexts.push({

@@ -3,14 +3,19 @@ import { createApi } from './vscode/api';
 import { registerGoToCommand } from './vscode/commands/goToCommand';
 import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
 import { registerNavigationCommands } from './vscode/commands/navigationCommands';
+import { registerReleaseCommands } from './vscode/commands/releaseCommands';
 import { registerIndexDiagnostics } from './vscode/diagnostics';
-import { registerPlaceholderLanguageFeatures } from './vscode/language/placeholderFeatures';
+import { registerLazyLanguageFeatures } from './vscode/language/lazyLanguage';
 import { DisposableStore } from './vscode/lifecycle';
 import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
+import { ReleaseService } from './vscode/releases/releaseService';
 import { Services } from './vscode/services';
 import { registerViews, type Views } from './vscode/views/registerViews';
-import { registerCompare, type CompareInternals } from './vscode/webviews/comparePanel';
+import { registerReleasesView, type ReleasesViews } from './vscode/views/releasesView';
+import type { CompareInternals } from './vscode/webviews/comparePanel';
+import { registerCompare } from './vscode/webviews/lazyPanels';
+import { registerReleasePanels } from './vscode/webviews/releasePanels';
 
 /** How long activation waits for the first index scan before it hands out the API anyway. */
 const FIRST_SCAN_WAIT_MS = 2000;
@@ -26,16 +31,22 @@ export async function activate(context: vscode.ExtensionContext) {
   let projects: ProjectService | undefined;
   const logger = new ChannelLogger(channel, () => projects?.secretValues() ?? []);
   let views: Views;
+  let releases: ReleaseService;
+  let releasesViews: ReleasesViews;
   let compare: CompareInternals;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
-    views = registerViews(services);
+    releases = store.register(new ReleaseService(projects, logger.child('releases'), store));
+    views = registerViews(services, releases);
+    releasesViews = registerReleasesView(services, releases);
     registerNavigationCommands(services);
-    registerGoToCommand(services, views);
+    registerGoToCommand(services, views, releases);
+    registerReleaseCommands(services, releases);
+    registerReleasePanels(services, releases);
     registerInitProjectCommand(services);
     registerIndexDiagnostics(services);
-    registerPlaceholderLanguageFeatures(services);
+    registerLazyLanguageFeatures(services);
     compare = registerCompare(services);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
@@ -50,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare };
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider };
   return createApi(projects.index, { activation: { callMs, resolvedMs }, internal });
 }
 

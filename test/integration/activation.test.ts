@@ -3,11 +3,16 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { screenshot } from '../support/control';
-import { EXTENSION_ID, activate, internals } from './support';
+import { EXTENSION_ID, activate, internals, waitFor } from './support';
 
 interface Manifest {
   activationEvents: string[];
   contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+}
+
+/** Whether the lazily loaded bundle dist/<name>.js has been required by the extension host. */
+function bundleLoaded(name: string): boolean {
+  return Object.keys(require.cache).some((m) => m.endsWith(path.join('dist', `${name}.js`)));
 }
 
 async function manifest(): Promise<Manifest> {
@@ -24,8 +29,14 @@ describe('Activation', () => {
     assert.equal(ext.isActive, true);
     const api = await activate();
     assert.equal(api.version, 1);
-    const loaded = Object.keys(require.cache).filter((m) => m.endsWith(path.join('dist', 'kube.js')));
-    assert.deepEqual(loaded, [], 'activation does not load the Kubernetes client');
+    assert.equal(bundleLoaded('kube'), false, 'activation does not load the Kubernetes client');
+    assert.equal(bundleLoaded('panels'), false, 'no panel host is loaded before a panel opens');
+  });
+
+  it('loads the values-file language features by the end of the first index scan', async () => {
+    const { service } = await internals();
+    await service.ready;
+    await waitFor(() => bundleLoaded('language'), 'dist/language.js to be loaded');
   });
 
   it('registers exactly the commands that package.json contributes', async () => {
@@ -39,7 +50,7 @@ describe('Activation', () => {
 
   it('contributes the GitOpsHQ container with its views, which can be shown', async () => {
     const viewIds = (await manifest()).contributes.views['gitopshq']!.map((v) => v.id);
-    assert.deepEqual(viewIds, ['gitopshq.projects', 'gitopshq.variables']);
+    assert.deepEqual(viewIds, ['gitopshq.projects', 'gitopshq.variables', 'gitopshq.releases']);
     await vscode.commands.executeCommand('workbench.view.extension.gitopshq');
     for (const id of viewIds) await vscode.commands.executeCommand(`${id}.focus`);
     const { service, views } = await internals();

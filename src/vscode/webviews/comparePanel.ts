@@ -1,5 +1,6 @@
-// The environment compare panel (host side): the `gitopshq.compareEnvironments` command, the panel
-// and its serializer. The compare itself is core/compare.ts; the webview is webview-ui/compare/;
+// The environment compare panel (host side): what the `gitopshq.compareEnvironments` command and the
+// panel's serializer do (both registered at activation by lazyPanels.ts; this file is in
+// dist/panels.js). The compare itself is core/compare.ts; the webview is webview-ui/compare/;
 // both sides speak src/protocol/compare.ts and validate what they receive.
 //
 // - Ready handshake: notifications wait until the webview says `ready` (again after every reload:
@@ -36,11 +37,10 @@ import {
   type WireCompareResult,
 } from '../../protocol/compare';
 import type { Services } from '../services';
-import { effectiveUri, registerEffectiveDocuments } from './effectiveDocuments';
+import { effectiveUri } from './effectiveDocuments';
+import { COMPARE_VIEW_TYPE } from './viewTypes';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
-export const COMPARE_VIEW_TYPE = 'gitopshq.compare';
-export const COMPARE_COMMAND = 'gitopshq.compareEnvironments';
 const LIVE_DEBOUNCE_MS = 250;
 /** How long the command waits for the webview's first `ready` before it returns anyway. */
 const FIRST_STATE_TIMEOUT_MS = 15_000;
@@ -65,10 +65,15 @@ export interface CompareArgs {
   tenant?: string;
 }
 
-export function registerCompare(s: Services): CompareInternals {
+/** The command's and the serializer's work; one per activation, created on first use. */
+export interface CompareFeature extends CompareInternals {
+  open(arg?: unknown): Promise<Selection | undefined>;
+  restore(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+}
+
+export function createCompare(s: Services): CompareFeature {
   let current: ComparePanel | undefined;
   let lastRender: RenderTiming | undefined;
-  registerEffectiveDocuments(s);
   const chartVersions = new ChartVersions(s);
 
   const show = async (selection: Selection, existing?: vscode.WebviewPanel, differencesOnly = true): Promise<void> => {
@@ -88,39 +93,33 @@ export function registerCompare(s: Services): CompareInternals {
     await created.firstState();
   };
 
-  s.command(COMPARE_COMMAND, async (arg?: unknown) => {
-    await s.projects.ready;
-    const selection = isArgs(arg) ? checkSelection(s, arg) : isEnvironmentNode(arg) ? fromNode(s, arg) : await ask(s);
-    if (!selection) return undefined;
-    await show(selection);
-    return selection;
-  });
-
-  s.store.register(
-    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel, state) {
-        await s.projects.ready;
-        panel.webview.options = webviewOptions(s.context.extensionUri);
-        const parsed = webviewStateSchema.safeParse(state ?? {});
-        let selection: Selection | undefined;
-        const differencesOnly = parsed.success ? (parsed.data.filters?.differencesOnly ?? true) : true;
-        try {
-          const saved = parsed.success ? parsed.data.selection : undefined;
-          selection = saved ? checkSelection(s, saved) : defaultSelection(s);
-        } catch (err) {
-          s.logger.warn(`Compare panel: the saved selection is no longer valid (${String(err)}); using the default`);
-          selection = defaultSelection(s);
-        }
-        if (!selection) {
-          panel.dispose();
-          return;
-        }
-        await show(selection, panel, differencesOnly);
-      },
-    }),
-  );
-
   return {
+    async open(arg?: unknown) {
+      await s.projects.ready;
+      const selection = isArgs(arg) ? checkSelection(s, arg) : isEnvironmentNode(arg) ? fromNode(s, arg) : await ask(s);
+      if (!selection) return undefined;
+      await show(selection);
+      return selection;
+    },
+    async restore(panel, state) {
+      await s.projects.ready;
+      panel.webview.options = webviewOptions(s.context.extensionUri);
+      const parsed = webviewStateSchema.safeParse(state ?? {});
+      let selection: Selection | undefined;
+      const differencesOnly = parsed.success ? (parsed.data.filters?.differencesOnly ?? true) : true;
+      try {
+        const saved = parsed.success ? parsed.data.selection : undefined;
+        selection = saved ? checkSelection(s, saved) : defaultSelection(s);
+      } catch (err) {
+        s.logger.warn(`Compare panel: the saved selection is no longer valid (${String(err)}); using the default`);
+        selection = defaultSelection(s);
+      }
+      if (!selection) {
+        panel.dispose();
+        return;
+      }
+      await show(selection, panel, differencesOnly);
+    },
     lastRender: () => lastRender,
     panelTitle: () => current?.title,
   };

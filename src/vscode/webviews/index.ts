@@ -1,0 +1,7 @@
+// Entry of dist/panels.js: the webview panel hosts (compare, create release, release, audit), their
+// protocols and the diff library. The main bundle registers the commands and serializers at
+// activation (lazyPanels.ts, releasePanels.ts) and loads this bundle when a panel opens.
+export { openAuditPanel, restoreAuditPanel } from './auditPanel';
+export { createCompare } from './comparePanel';
+export { openCreateReleasePanel, restoreCreateReleasePanel } from './createReleasePanel';
+export { openReleasePanel, restoreReleasePanel } from './releasePanel';
