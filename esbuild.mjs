@@ -41,14 +41,28 @@ const webviewEntries = existsSync('webview-ui')
       .map((d) => ({ in: join('webview-ui', d.name, 'main.ts'), out: d.name }))
   : [];
 
+// dist/language.js and dist/panels.js only ever run after dist/extension.js has loaded: they take `yaml`
+// and `zod` from it (its `shared` export, the same instances) instead of carrying ~175 KB copies each.
+const sharedFromMain = {
+  name: 'shared-from-main',
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|zod)$/ }, (args) => ({ path: args.path, namespace: 'shared-from-main' }));
+    build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'shared-from-main' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'shared-from-main' }, (args) => ({
+      contents: `module.exports = require('./extension.js').shared[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
 const contexts = [
   { name: 'extension', options: { ...nodeCommon, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' } },
   { name: 'kube', options: { ...nodeCommon, entryPoints: ['src/infra/kube/index.ts'], outfile: 'dist/kube.js' } },
   { name: 'valuesParseWorker', options: { ...nodeCommon, entryPoints: ['src/infra/fs/valuesParseWorker.ts'], outfile: 'dist/valuesParseWorker.js' } },
   { name: 'git', options: { ...nodeCommon, entryPoints: ['src/infra/git/index.ts'], outfile: 'dist/git.js' } },
   { name: 'schema', options: { ...nodeCommon, entryPoints: ['src/infra/schema/schemaValidator.ts'], outfile: 'dist/schema.js' } },
-  { name: 'language', options: { ...nodeCommon, entryPoints: ['src/vscode/language/index.ts'], outfile: 'dist/language.js' } },
-  { name: 'panels', options: { ...nodeCommon, entryPoints: ['src/vscode/webviews/index.ts'], outfile: 'dist/panels.js' } },
+  { name: 'language', options: { ...nodeCommon, entryPoints: ['src/vscode/language/index.ts'], outfile: 'dist/language.js', plugins: [sharedFromMain] } },
+  { name: 'panels', options: { ...nodeCommon, entryPoints: ['src/vscode/webviews/index.ts'], outfile: 'dist/panels.js', plugins: [sharedFromMain] } },
 ];
 if (webviewEntries.length > 0) {
   contexts.push({

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import * as yaml from 'yaml';
+import * as zod from 'zod';
 import { createApi } from './vscode/api';
 import { registerGoToCommand } from './vscode/commands/goToCommand';
 import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
@@ -64,6 +66,12 @@ export async function activate(context: vscode.ExtensionContext) {
   const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider };
   return createApi(projects.index, { activation: { callMs, resolvedMs }, internal });
 }
+
+/**
+ * The libraries the lazily loaded bundles (dist/language.js, dist/panels.js) use from this bundle
+ * instead of their own copies: see `sharedFromMain` in esbuild.mjs.
+ */
+export const shared = { yaml, zod };
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
