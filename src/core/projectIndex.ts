@@ -21,6 +21,12 @@
 //    lists those files; listeners (diagnostics, the tree's error marks) then read them as after any
 //    change. settled() resolves when nothing is left to parse, for tests and benchmarks.
 // fileChanged() still parses the changed file at once: its problems belong to its own change event.
+// It re-reads only the top-level blocks the change touched (incrementalValues: the file's previous
+// snapshot is kept), which is what keeps editing a 50,000-line file fast. Large files never hold
+// the event loop for long: their first read goes in slices (setImmediate in between), and when the
+// fast reader cannot take one (anchors, syntax errors) the full parse runs off the event loop
+// (options.parseValues: a worker thread on Node). A large variables file is parsed there too
+// (options.parseVariables), at the scan and at each change of it.
 import * as path from 'node:path';
 import { computeEffective, imageTag, type EffectiveValues } from './effective';
 import { GitOpsHqError } from './errors';
@@ -29,7 +35,8 @@ import { chartValuesFile, layerEntries, type LayerFile } from './layers';
 import { nullLogger, type Logger } from './logger';
 import { checkManifestFiles, parseManifest, type ManifestResult } from './manifest';
 import type { Problem, Project, Workload } from './types';
-import { parseVariables, VariableSet } from './variables';
+import { parseVariables, VariableSet, type VariablesResult } from './variables';
+import { buildSnapshot, buildSnapshotInSlices, updateSnapshot, type ValuesSnapshot } from './incrementalValues';
 import { parseValuesFile, type ParsedValues } from './valuesTree';
 
 export const MANIFEST_FILE = 'gitopshq.yaml';
@@ -71,6 +78,25 @@ const READ_CONCURRENCY = 64;
 const READ_SLICE = 2048;
 /** Values files parsed per turn of the event loop by the background pass (~4 ms). */
 const PARSE_SLICE = 200;
+/**
+ * From this size (~1,500 lines) a values file is read in slices, and a full library parse goes to
+ * options.parseValues: the library takes ~20 µs a line, and the event loop must not stop for 50 ms.
+ */
+const LARGE_FILE = 64 * 1024;
+/** Lines per slice of a large file's first read: ~2 ms once optimised, under 20 ms on the first scan (code not optimised yet). */
+const SLICE_LINES = 2000;
+/**
+ * From this size (~500 variables) the variables file goes to options.parseVariables: on the first
+ * scan the reader's code is not optimised yet, and 5,000 lines take 100–400 ms even on the fast path.
+ */
+const LARGE_VARIABLES_FILE = 16 * 1024;
+
+export interface ProjectIndexOptions {
+  /** Parses a values file off the event loop (the Node adapter: a worker thread); for large files the fast reader leaves to the library. */
+  parseValues?: (text: string, file: string, layer: number) => Promise<ParsedValues>;
+  /** parseVariables off the event loop (the Node adapter: the same worker), for large variables files. */
+  parseVariables?: (text: string, file: string, project: Project) => Promise<VariablesResult>;
+}
 
 interface LoadedFile {
   /** Undefined when the file does not exist. */
@@ -79,6 +105,8 @@ interface LoadedFile {
   parsed: ParsedValues | undefined;
   /** The layer it is parsed as: -1 for chart values, else the template index of its first use. */
   layer: number;
+  /** The blocks of `text` (see incrementalValues), kept for files changed since the scan and large files. */
+  snapshot?: ValuesSnapshot;
 }
 
 interface ProjectState {
@@ -123,6 +151,7 @@ export class ProjectIndex {
   constructor(
     private readonly fs: FileSystemPort,
     private readonly logger: Logger = nullLogger,
+    private readonly options: ProjectIndexOptions = {},
   ) {}
 
   // -------------------------------------------------------------------------------------------
@@ -170,6 +199,11 @@ export class ProjectIndex {
 
   variables(slug: string): VariableSet {
     return this.bySlug.get(slug)?.variables ?? VariableSet.empty();
+  }
+
+  /** A values file's indexed text (an unsaved buffer's once fed to fileChanged); undefined when not indexed or missing. */
+  valuesText(file: string): string | undefined {
+    return this.files.get(path.normalize(file))?.text;
   }
 
   /** A values file as parsed (layer or chart values), or undefined when it is not indexed or does not exist. */
@@ -329,7 +363,7 @@ export class ProjectIndex {
       const text = await content();
       if (text === state.variablesText) continue;
       const existed = state.variablesText !== undefined;
-      this.setVariables(state, text);
+      await this.setVariables(state, text);
       if (existed !== (text !== undefined)) await this.recheckFiles(state);
       slugs.add(project.slug);
       files.add(file);
@@ -341,7 +375,7 @@ export class ProjectIndex {
       if (text !== loaded.text) {
         const existed = loaded.text !== undefined;
         const layer = this.layerOf(file);
-        this.files.set(file, { text, parsed: text === undefined ? undefined : parseValuesFile(text, file, layer), layer });
+        this.files.set(file, text === undefined ? { text, parsed: undefined, layer } : { text, layer, ...(await this.reparse(loaded, text, file, layer)) });
         for (const state of this.states.values()) {
           if (!this.invalidate(state, file)) continue;
           if (state.chartUses.has(file) && existed !== (text !== undefined)) await this.recheckFiles(state);
@@ -456,7 +490,7 @@ export class ProjectIndex {
       this.logger.warn(`Checking the files of ${manifestPath} failed: ${String(err)}`);
       return [];
     });
-    this.setVariables(state, variablesText === ERRORED ? undefined : variablesText);
+    await this.setVariables(state, variablesText === ERRORED ? undefined : variablesText);
     return state;
   }
 
@@ -518,18 +552,25 @@ export class ProjectIndex {
     return texts;
   }
 
-  private setVariables(state: ProjectState, text: string | undefined): void {
+  private async setVariables(state: ProjectState, text: string | undefined): Promise<void> {
     const project = state.manifest.project;
+    const result = !project || text === undefined ? { variables: VariableSet.empty(), problems: [] } : await this.variablesOf(text, project);
+    // Text and variables change together: readers never see one without the other.
     state.variablesText = text;
     state.effective.clear();
-    if (!project || text === undefined) {
-      state.variables = VariableSet.empty();
-      state.variablesProblems = [];
-      return;
-    }
-    const result = parseVariables(text, project.variablesPath, project);
     state.variables = result.variables;
     state.variablesProblems = result.problems;
+  }
+
+  private async variablesOf(text: string, project: Project): Promise<VariablesResult> {
+    if (text.length >= LARGE_VARIABLES_FILE && this.options.parseVariables) {
+      try {
+        return await this.options.parseVariables(text, project.variablesPath, project);
+      } catch (err) {
+        this.logger.warn(`Parsing ${project.variablesPath} off the event loop failed (${String(err)}): parsing it here.`);
+      }
+    }
+    return parseVariables(text, project.variablesPath, project);
   }
 
   /** Runs checkManifestFiles again, reading indexed files from memory (a chart values or variables file came or went). */
@@ -583,6 +624,43 @@ export class ProjectIndex {
     return loaded.parsed;
   }
 
+  /**
+   * A values file's new text: from the blocks of its previous version when there is one, else read
+   * afresh; a large file never holds the event loop for long (see the header).
+   */
+  private async reparse(loaded: LoadedFile, text: string, file: string, layer: number): Promise<{ parsed: ParsedValues; snapshot: ValuesSnapshot }> {
+    const previous = loaded.snapshot?.layer === layer ? loaded.snapshot : undefined;
+    const large = text.length >= LARGE_FILE;
+    let snapshot: ValuesSnapshot;
+    if (previous) snapshot = updateSnapshot(previous, text);
+    else if (large) snapshot = await buildSnapshotInSlices(text, file, layer, nextTurn, SLICE_LINES);
+    else snapshot = buildSnapshot(text, file, layer);
+    if (snapshot.fast) return { parsed: snapshot.fast, snapshot };
+    if (large && this.options.parseValues) {
+      try {
+        return { parsed: await this.options.parseValues(text, file, layer), snapshot };
+      } catch (err) {
+        this.logger.warn(`Parsing ${file} off the event loop failed (${String(err)}): parsing it here.`);
+      }
+    }
+    return { parsed: parseValuesFile(text, file, layer), snapshot };
+  }
+
+  /** The background pass's read of a large file (parsedOf would hold the event loop). */
+  private async parseLarge(file: string): Promise<void> {
+    const loaded = this.files.get(file);
+    if (!loaded || loaded.text === undefined || loaded.parsed) return;
+    const { parsed, snapshot } = await this.reparse({ text: undefined, parsed: undefined, layer: loaded.layer }, loaded.text, file, loaded.layer);
+    if (this.files.get(file) !== loaded) return; // changed meanwhile: fileChanged parsed the new text
+    loaded.snapshot ??= snapshot;
+    if (loaded.parsed) return; // parsed on demand meanwhile
+    loaded.parsed = parsed;
+    if (parsed.problems.length > 0) {
+      this.problemsCache = undefined;
+      this.unannounced.add(file);
+    }
+  }
+
   /** Queues files for the background pass, and starts it if it is not running. */
   private parseLater(files: Iterable<string>): void {
     for (const file of files) {
@@ -608,7 +686,11 @@ export class ProjectIndex {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(this.parseQueue.length, this.parseCursor + PARSE_SLICE);
       // A file replaced or forgotten meanwhile is looked up afresh (and skipped when parsed or gone).
-      while (this.parseCursor < end) this.parsedOf(this.parseQueue[this.parseCursor++] as string);
+      while (this.parseCursor < end) {
+        const file = this.parseQueue[this.parseCursor++] as string;
+        if ((this.files.get(file)?.text?.length ?? 0) >= LARGE_FILE) await this.parseLarge(file);
+        else this.parsedOf(file);
+      }
     }
     this.parseQueue = [];
     this.parseCursor = 0;
@@ -810,6 +892,10 @@ function memoized(fs: FileSystemPort): ScanFileSystem {
       if (!reads.has(file)) reads.set(file, Promise.resolve(text));
     },
   };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Runs `fn` over the items with at most `limit` in flight. */

@@ -133,10 +133,11 @@ export function asLayer(parsed: ParsedValues, layer: number): ParsedValues {
 }
 
 /** The positions of a file's nodes, kept compact until someone asks for the dotted-path map. */
-class OriginTable {
+export class OriginTable {
   private readonly parents: number[] = [];
   private readonly segments: PathSegment[] = [];
   private readonly positions: number[] = [];
+  private pathCache: string[] | undefined;
 
   /** Records a node below `parent` (-1 for the root) and returns its index. */
   add(parent: number, segment: PathSegment, line: number, character: number): number {
@@ -153,15 +154,28 @@ class OriginTable {
   }
 
   toMap(file: string, layer: number): Map<string, Origin> {
-    const out = new Map<string, Origin>();
+    return this.appendTo(new Map(), file, layer, 0);
+  }
+
+  /** Adds every node to `out`, `lineBase` lines further down (a block read on its own, see incrementalValues). */
+  appendTo(out: Map<string, Origin>, file: string, layer: number, lineBase: number): Map<string, Origin> {
+    const paths = this.paths();
+    for (let k = 0; k < paths.length; k++) {
+      out.set(paths[k] as string, { file, line: lineBase + (this.positions[2 * k] as number), character: this.positions[2 * k + 1] as number, layer });
+    }
+    return out;
+  }
+
+  /** The dotted path of every node, in order; kept, as a block's table serves every version it survives. */
+  private paths(): string[] {
+    if (this.pathCache) return this.pathCache;
     const paths: string[] = new Array<string>(this.parents.length);
     for (let k = 0; k < this.parents.length; k++) {
       const parent = this.parents[k] as number;
-      const path = joinPath(parent < 0 ? '' : (paths[parent] as string), this.segments[k] as PathSegment);
-      paths[k] = path;
-      out.set(path, { file, line: this.positions[2 * k] as number, character: this.positions[2 * k + 1] as number, layer });
+      paths[k] = joinPath(parent < 0 ? '' : (paths[parent] as string), this.segments[k] as PathSegment);
     }
-    return out;
+    this.pathCache = paths;
+    return paths;
   }
 }
 
@@ -190,20 +204,59 @@ const UNUSUAL_CHARACTERS = /[\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u00
 
 /** The fast reader alone: undefined when it leaves the file to the library. For tests. */
 export function parseFast(text: string, file: string, layer: number): ParsedValues | undefined {
+  const read = readWhole(text, false);
+  return read && new ValuesFile(file, layer, read.value, read.table, []);
+}
+
+/**
+ * Where the keys of one map start, in the order they were read: line, character, line, character…
+ * (the order of Object.keys too, unless a key looks like an array index).
+ */
+export type KeyStarts = number[];
+
+/**
+ * The fast reader on a whole file, with where the keys of every map start, for files whose keys
+ * are what matters (the variables file); undefined when it leaves the file to the library.
+ */
+export function readKeyed(text: string): { value: PlainMap; keys: Map<PlainMap, KeyStarts> } | undefined {
+  const read = readWhole(text, true);
+  return read && { value: read.value, keys: read.keys ?? new Map() };
+}
+
+function readWhole(text: string, keyed: boolean): { value: PlainMap; table: OriginTable; keys: Map<PlainMap, KeyStarts> | undefined } | undefined {
   if (UNUSUAL_CHARACTERS.test(text)) return undefined;
   let source = text;
   if (source.includes('\r')) {
     if (/\r(?!\n)/.test(source)) return undefined;
     source = source.replace(/\r\n/g, '\n');
   }
-  const reader = new FastReader(source.split('\n'));
+  const reader = new FastReader(source.split('\n'), keyed);
   try {
     const value = reader.document();
-    return new ValuesFile(file, layer, value, reader.table, []);
+    return { value, table: reader.table, keys: reader.keys };
   } catch (err) {
     if (err === BAIL) return undefined;
     throw err;
   }
+}
+
+/**
+ * The fast reader on some lines of a file on their own (`\r` already stripped), as the incremental
+ * parser reads one top-level block: undefined when it leaves them to the library.
+ */
+export function readLines(lines: string[]): { value: PlainMap; table: OriginTable } | undefined {
+  const reader = new FastReader(lines);
+  try {
+    return { value: reader.document(), table: reader.table };
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+}
+
+/** Whether the fast reader leaves a text with these characters to the library. */
+export function hasUnusualCharacters(text: string): boolean {
+  return UNUSUAL_CHARACTERS.test(text);
 }
 
 /** The `yaml` library reader alone. For tests. */
@@ -387,9 +440,16 @@ const FLOW_STOP = new Set([',', '[', ']', '{', '}']);
 
 class FastReader {
   readonly table = new OriginTable();
+  /** Only when asked for (readKeyed). */
+  readonly keys: Map<PlainMap, KeyStarts> | undefined;
   private i = 0;
 
-  constructor(private readonly lines: string[]) {}
+  constructor(
+    private readonly lines: string[],
+    keyed = false,
+  ) {
+    if (keyed) this.keys = new Map();
+  }
 
   document(): PlainMap {
     const indent = this.nextContent();
@@ -418,6 +478,8 @@ class FastReader {
   /** A block map whose first key starts at (this.i, col); `self` is its origin entry. */
   private map(col: number, self: number): PlainMap {
     const out: PlainMap = {};
+    const starts: KeyStarts | undefined = this.keys ? [] : undefined;
+    if (starts) this.keys?.set(out, starts);
     for (let first = true; ; first = false) {
       if (!first) {
         const indent = this.nextContent();
@@ -430,6 +492,7 @@ class FastReader {
       if (entry === undefined) throw BAIL;
       const key = entry.key;
       if (key === '__proto__' || Object.hasOwn(out, key)) throw BAIL;
+      starts?.push(this.i, col);
       out[key] = this.valueAfter(line, entry.afterColon, col, this.table.add(self, key, 0, 0), true);
     }
     return out;
@@ -506,6 +569,8 @@ class FastReader {
   private flow(line: string, p: number, self: number): [unknown, number] {
     const list: unknown[] | undefined = line[p] === '[' ? [] : undefined;
     const map: PlainMap = {};
+    const starts: KeyStarts | undefined = this.keys && !list ? [] : undefined;
+    if (starts) this.keys?.set(map, starts);
     const close = list ? ']' : '}';
     let j = skipSpaces(line, p + 1);
     while (line[j] !== close) {
@@ -514,6 +579,7 @@ class FastReader {
       if (list) {
         item = this.table.add(self, list.length, this.i, j);
       } else {
+        starts?.push(this.i, j);
         const [k, afterColon] = readFlowKey(line, j);
         if (k === '__proto__' || Object.hasOwn(map, k)) throw BAIL;
         key = k;

@@ -3,10 +3,11 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { ProjectIndex } from '../core/projectIndex';
 import { WorkloadErrors } from '../core/workloadErrors';
-import { layerFiles } from '../core/layers';
+import { affectedPaths } from '../core/release/affectedPaths';
 import type { DeployState, Project } from '../core/types';
 import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
-import type * as Git from '../infra/git/gitRepository';
+import { ValuesParser } from '../infra/fs/valuesParser';
+import type * as Git from '../infra/git/index';
 import type { GitRepository } from '../infra/git/gitRepository';
 import { Debouncer } from '../core/debounce';
 import { lazyBundle } from './lazyBundle';
@@ -31,6 +32,7 @@ const GIT_DEBOUNCE_MS = 250;
 export class ProjectService implements vscode.Disposable {
   readonly index: ProjectIndex;
   private readonly fileSystem: NodeFileSystem;
+  private readonly valuesParser = new ValuesParser();
   /** Which workloads need action per (tenant, environment), computed in the background. */
   readonly workloadErrors: WorkloadErrors;
   private readonly changeEmitter = new vscode.EventEmitter<ServiceChange>();
@@ -52,7 +54,10 @@ export class ProjectService implements vscode.Disposable {
     private readonly store: DisposableStore,
   ) {
     this.fileSystem = new NodeFileSystem();
-    this.index = new ProjectIndex(this.fileSystem, logger.child('index'));
+    this.index = new ProjectIndex(this.fileSystem, logger.child('index'), {
+      parseValues: (text, file, layer) => this.valuesParser.parse(text, file, layer),
+      parseVariables: (text, file, project) => this.valuesParser.parseVariables(text, file, project),
+    });
     this.workloadErrors = new WorkloadErrors(this.index, () => this.changeEmitter.fire({ slugs: [] }));
     const onError = (err: unknown) => logger.error('Background refresh failed', err);
     this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
@@ -112,6 +117,7 @@ export class ProjectService implements vscode.Disposable {
 
   dispose(): void {
     this.fileSystem.dispose();
+    this.valuesParser.dispose();
     this.indexDebouncer.dispose();
     this.gitDebouncer.dispose();
     for (const w of this.gitWatchers) w.dispose();
@@ -247,13 +253,7 @@ export class ProjectService implements vscode.Disposable {
 
   /** Spec §4: the paths that affect (tenant, env) are its value layers, the charts and the variables file. */
   private driftPaths(project: Project, repo: GitRepository, environment: string, tenant: string): string[] {
-    const paths = new Set<string>();
-    for (const workload of project.workloads) {
-      for (const file of layerFiles(project, workload, environment, tenant)) paths.add(repo.relative(file));
-      paths.add(repo.relative(path.join(project.root, workload.chart)));
-    }
-    paths.add(repo.relative(project.variablesPath));
-    return [...paths].sort();
+    return affectedPaths(project, environment, tenant, (abs) => repo.relative(abs)).map((a) => a.path);
   }
 
   private watchRepositories(repos: Set<GitRepository>): void {

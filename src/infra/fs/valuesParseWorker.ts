@@ -1,0 +1,39 @@
+// Worker thread entry (dist/valuesParseWorker.js, started by ValuesParser): parses a values file
+// with parseValuesFile, or a variables file with parseVariables, and posts the result back in parts,
+// each small enough to deserialise on the extension host's thread without holding its event loop
+// (one part is one message, one task).
+import { parentPort } from 'node:worker_threads';
+import { parseVariables } from '../../core/variables';
+import { parseValuesFile } from '../../core/valuesTree';
+import { encodeDefinitions, type ParseReply, type ParseRequest, type VariablesRequest } from './valuesParser';
+
+/** Top-level entries per part, and origins per part. */
+const KEYS_PER_PART = 64;
+const ORIGINS_PER_PART = 8192;
+
+parentPort?.on('message', (request: ParseRequest | VariablesRequest) => {
+  const post = (reply: ParseReply) => parentPort?.postMessage(reply);
+  try {
+    if (request.kind === 'variables') {
+      const result = parseVariables(request.text, request.file, request.project);
+      post({ id: request.id, kind: 'definitions', parts: encodeDefinitions(result.variables.all()), problems: result.problems });
+      return;
+    }
+    const parsed = parseValuesFile(request.text, request.file, request.layer);
+    const entries = Object.entries(parsed.value);
+    for (let i = 0; i < entries.length; i += KEYS_PER_PART) post({ id: request.id, kind: 'values', entries: entries.slice(i, i + KEYS_PER_PART) });
+    const origins = [...parsed.origins];
+    for (let i = 0; i < origins.length; i += ORIGINS_PER_PART) {
+      const part = origins.slice(i, i + ORIGINS_PER_PART);
+      const positions = new Int32Array(part.length * 2);
+      part.forEach(([, o], k) => {
+        positions[2 * k] = o.line;
+        positions[2 * k + 1] = o.character;
+      });
+      post({ id: request.id, kind: 'origins', paths: part.map(([p]) => p), positions });
+    }
+    post({ id: request.id, kind: 'done', problems: parsed.problems });
+  } catch (err) {
+    post({ id: request.id, kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+  }
+});
