@@ -46,9 +46,10 @@ if (existsSync(hostDir)) {
   }
 }
 
-const missed = results.filter((r) => r.value > r.budget);
+// Lines with a null budget (yaml-language-server's figures beside ours) are reported, not judged.
+const missed = results.filter((r) => r.budget !== null && r.budget !== undefined && r.value > r.budget);
 if (missed.length > 0) {
   console.error(`Over budget: ${missed.map((r) => `${r.name} ${r.value} ${r.unit} > ${r.budget}`).join('; ')}`);
   process.exit(1);
 }
-console.error(`All ${results.length} figures within budget.`);
+console.error(`All ${results.filter((r) => r.budget !== null && r.budget !== undefined).length} judged figures within budget.`);
