@@ -53,31 +53,65 @@ export function computeEffective(input: EffectiveInput): EffectiveValues {
 // value in each layer (Helm merges a map's keys independently), the variables and the combination.
 // After an edit the incremental re-parse keeps the unchanged top-level values (same objects), so
 // the next computation of the same combination reuses every key whose inputs are the same objects:
-// one block of a 50,000-line file is merged again, not the file.
+// one block of a 50,000-line file is merged again, not the file. A first computation merges the
+// whole tree at once (the cold index computes thousands) and only remembers what it used.
 
-interface Piece {
-  /** The key's value in each layer (ABSENT where a layer lacks it). */
-  readonly inputs: readonly unknown[];
-  readonly value: unknown;
-  readonly secretPaths: readonly string[];
-  readonly unresolved: readonly string[];
+interface Snapshot {
+  readonly variables: VariableSet;
+  /** Each layer's top-level map, as merged last time. */
+  readonly inputs: readonly PlainMap[];
+  readonly values: PlainMap;
+  readonly secretByKey: ReadonlyMap<string, readonly string[]>;
+  readonly unresolvedByKey: ReadonlyMap<string, readonly string[]>;
 }
 
-interface Pieces {
-  readonly variables: VariableSet;
-  readonly byKey: Map<string, Piece>;
+interface Merged {
+  values: PlainMap;
+  unresolved: string[];
+  secretPaths: string[];
+  snapshot: Snapshot;
 }
 
 const ABSENT = Symbol('absent');
 const NO_ORIGINS = new Map<string, Origin>();
-/** Combination and layer files → the pieces of its last computation. */
-const lastPieces = new Map<string, Pieces>();
+/** Combination and layer files → its last computation. */
+const snapshots = new Map<string, Snapshot>();
 const MAX_COMBINATIONS = 2_000;
 
-function mergeByKey(layers: readonly ParsedValues[], variables: VariableSet, context: ResolveContext): { values: PlainMap; unresolved: string[]; secretPaths: string[] } {
+/** Below this many top-level keys over all layers a whole merge is cheaper than the bookkeeping. */
+const REUSE_MIN_KEYS = 128;
+
+function mergeByKey(layers: readonly ParsedValues[], variables: VariableSet, context: ResolveContext): Merged {
+  if (!manyKeys(layers)) return mergeWhole(layers, variables, context);
   const id = `${context.environment}\u0000${context.tenant}\u0000${context.workload}\u0000${layers.map((l) => `${l.layer}:${l.file}`).join('\u0000')}`;
-  const previous = lastPieces.get(id);
-  const reusable = previous?.variables === variables ? previous.byKey : undefined;
+  const previous = snapshots.get(id);
+  const merged =
+    previous && previous.variables === variables && previous.inputs.length === layers.length
+      ? mergeReusing(previous, layers, variables, context)
+      : mergeWhole(layers, variables, context);
+  if (!snapshots.has(id) && snapshots.size >= MAX_COMBINATIONS) snapshots.clear();
+  snapshots.set(id, merged.snapshot);
+  return merged;
+}
+
+function manyKeys(layers: readonly ParsedValues[]): boolean {
+  let keys = 0;
+  for (const layer of layers) {
+    for (const key in layer.value) {
+      if (Object.hasOwn(layer.value, key) && ++keys >= REUSE_MIN_KEYS) return true;
+    }
+  }
+  return false;
+}
+
+function mergeWhole(layers: readonly ParsedValues[], variables: VariableSet, context: ResolveContext): Merged {
+  const substitution = new Substitution(variables, context);
+  const values = substitution.map(mergeValues(layers));
+  const snapshot = { variables, inputs: layers.map((l) => l.value), values, secretByKey: substitution.secretByKey, unresolvedByKey: substitution.unresolvedByKey };
+  return { values, unresolved: [...substitution.unresolved], secretPaths: substitution.secretPaths, snapshot };
+}
+
+function mergeReusing(previous: Snapshot, layers: readonly ParsedValues[], variables: VariableSet, context: ResolveContext): Merged {
   // The merged map's keys in the order mergeValues gives them: kept in place when set again,
   // appended when new, dropped by a values layer's null.
   const order = new Set<string>();
@@ -87,26 +121,40 @@ function mergeByKey(layers: readonly ParsedValues[], variables: VariableSet, con
       else order.add(key);
     }
   }
-  const byKey = new Map<string, Piece>();
+  const inputOf = (map: PlainMap, key: string): unknown => (Object.hasOwn(map, key) ? map[key] : ABSENT);
   const values: PlainMap = {};
   const unresolved = new Set<string>();
   const secretPaths: string[] = [];
+  const secretByKey = new Map<string, readonly string[]>();
+  const unresolvedByKey = new Map<string, readonly string[]>();
   for (const key of order) {
-    const inputs = layers.map((l) => (Object.hasOwn(l.value, key) ? l.value[key] : ABSENT));
-    let piece = reusable?.get(key);
-    if (!piece || piece.inputs.length !== inputs.length || piece.inputs.some((v, i) => v !== inputs[i])) {
-      const merged = mergeValues(layers.map((l, i) => ({ file: l.file, layer: l.layer, value: inputs[i] === ABSENT ? {} : single(key, inputs[i]), origins: NO_ORIGINS, problems: [] })))[key];
+    let value: unknown;
+    let secrets: readonly string[];
+    let missing: readonly string[];
+    if (Object.hasOwn(previous.values, key) && layers.every((l, i) => inputOf(l.value, key) === inputOf(previous.inputs[i] as PlainMap, key))) {
+      value = previous.values[key];
+      secrets = previous.secretByKey.get(key) ?? [];
+      missing = previous.unresolvedByKey.get(key) ?? [];
+    } else {
+      const merged = mergeValues(
+        layers.map((l) => {
+          const input = inputOf(l.value, key);
+          return { file: l.file, layer: l.layer, value: input === ABSENT ? {} : single(key, input), origins: NO_ORIGINS, problems: [] };
+        }),
+      )[key];
       const substituted = substituteNode(merged, [key], variables, context);
-      piece = { inputs, value: substituted.value, secretPaths: substituted.secretPaths, unresolved: substituted.unresolved };
+      value = substituted.value;
+      secrets = substituted.secretPaths;
+      missing = substituted.unresolved;
     }
-    byKey.set(key, piece);
-    setKey(values, key, piece.value);
-    for (const u of piece.unresolved) unresolved.add(u);
-    secretPaths.push(...piece.secretPaths);
+    setKey(values, key, value);
+    if (secrets.length > 0) secretByKey.set(key, secrets);
+    if (missing.length > 0) unresolvedByKey.set(key, missing);
+    for (const u of missing) unresolved.add(u);
+    secretPaths.push(...secrets);
   }
-  if (!lastPieces.has(id) && lastPieces.size >= MAX_COMBINATIONS) lastPieces.clear();
-  lastPieces.set(id, { variables, byKey });
-  return { values, unresolved: [...unresolved], secretPaths };
+  const snapshot = { variables, inputs: layers.map((l) => l.value), values, secretByKey, unresolvedByKey };
+  return { values, unresolved: [...unresolved], secretPaths, snapshot };
 }
 
 function single(key: string, value: unknown): PlainMap {
@@ -129,6 +177,9 @@ export function substituteNode(node: unknown, path: readonly PathSegment[], vari
 class Substitution {
   readonly unresolved = new Set<string>();
   readonly secretPaths: string[] = [];
+  /** The same, per top-level key: the incremental merge reuses a key's part. */
+  readonly secretByKey = new Map<string, string[]>();
+  readonly unresolvedByKey = new Map<string, string[]>();
   private readonly path: PathSegment[];
   private readonly resolve: (key: string, scope?: VariableScope) => ReturnType<VariableSet['resolve']>;
 
@@ -177,8 +228,20 @@ class Substitution {
 
   private string(text: string): unknown {
     const result = substitute(text, this.resolve);
-    for (const u of result.unresolved) this.unresolved.add(u);
-    if (result.secret) this.secretPaths.push(formatPath(this.path));
+    const top = String(this.path[0]);
+    for (const u of result.unresolved) {
+      this.unresolved.add(u);
+      const list = this.unresolvedByKey.get(top);
+      if (!list) this.unresolvedByKey.set(top, [u]);
+      else if (!list.includes(u)) list.push(u);
+    }
+    if (result.secret) {
+      const secretPath = formatPath(this.path);
+      this.secretPaths.push(secretPath);
+      const list = this.secretByKey.get(top);
+      if (list) list.push(secretPath);
+      else this.secretByKey.set(top, [secretPath]);
+    }
     return result.value;
   }
 }
