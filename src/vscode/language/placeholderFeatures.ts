@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { completionContextAt, placeholderAt } from '../../core/language/placeholderContext';
+import { positionsOf } from '../../core/language/textPositions';
 import {
   cachedCompletionDetail,
   completionKeys,
@@ -14,16 +15,15 @@ import {
   hoverMarkdown,
   placeholderRanges,
   SCOPE_KEYWORDS,
-  valuesFileContext,
   variableDescription,
   variableRows,
   type HoverOptions,
-  type ValuesFileContext,
   type VariableInfoRow,
 } from '../../core/language/variableInfo';
 import type { VariableScope } from '../../core/types';
 import type { VariableSet } from '../../core/variables';
 import type { Services } from '../services';
+import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'yaml', scheme: 'file' },
@@ -33,10 +33,7 @@ const SELECTOR: vscode.DocumentSelector = [
 /** Files read at once by Find All References. */
 const READ_CONCURRENCY = 16;
 
-interface FileInfo {
-  slug: string;
-  context: ValuesFileContext;
-}
+type FileInfo = ValuesFileInfo;
 
 export function registerPlaceholderLanguageFeatures(s: Services): void {
   const features = new PlaceholderFeatures(s);
@@ -191,7 +188,7 @@ class PlaceholderFeatures
         if (text === undefined) return [];
         const ranges = placeholderRanges(text, key);
         if (ranges.length === 0) return [];
-        const positions = doc ? (o: number) => doc.positionAt(o) : positionsOf(text);
+        const positions = doc ? (o: number) => doc.positionAt(o) : editorPositions(positionsOf(text));
         const uri = vscode.Uri.file(file);
         return ranges.map((r) => new vscode.Location(uri, new vscode.Range(positions(r.start), positions(r.end))));
       });
@@ -213,18 +210,10 @@ class PlaceholderFeatures
   // -------------------------------------------------------------------------------------------
 
   private fileInfo(document: vscode.TextDocument): FileInfo | undefined {
-    if (document.uri.scheme !== 'file') return undefined; // an untitled buffer belongs to no project
-    const file = path.normalize(document.uri.fsPath);
-    if (this.files.has(file)) return this.files.get(file);
-    const index = this.s.projects.index;
-    const entry = index.projectOf(file);
-    const project = entry?.project;
-    let info: FileInfo | undefined;
-    if (project && file !== path.normalize(entry.manifestPath) && file !== path.normalize(project.variablesPath)) {
-      const context = valuesFileContext(index, project.slug, file);
-      if (context) info = { slug: project.slug, context };
-    }
-    this.files.set(file, info);
+    const key = path.normalize(document.uri.fsPath);
+    if (this.files.has(key)) return this.files.get(key);
+    const { file, info, known } = valuesFileOf(this.s.projects.index, document);
+    if (known) this.files.set(file, info);
     return info;
   }
 
@@ -286,18 +275,10 @@ async function mapLimited<T, R>(
   return token.isCancellationRequested ? undefined : out;
 }
 
-/** Offset → Position for a text that is not open in an editor. */
-function positionsOf(text: string): (offset: number) => vscode.Position {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+/** A core offset → position lookup as the editor's positions. */
+function editorPositions(at: (offset: number) => { line: number; character: number }): (offset: number) => vscode.Position {
   return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return new vscode.Position(lo, offset - (starts[lo] ?? 0));
+    const p = at(offset);
+    return new vscode.Position(p.line, p.character);
   };
 }

@@ -8,20 +8,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { topLevelBlocks, ValueChecker, type ValueProblem } from '../../core/language/valueChecks';
-import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';
 import type { Logger } from '../../core/logger';
 import { toDiagnostic } from '../diagnostics';
 import type { Services } from '../services';
 import { registerValuesCodeActions } from './valuesCodeActions';
+import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';
 
 const DEBOUNCE_MS = 150;
 /** A run yields to the event loop after this much work. */
 const SLICE_MS = 8;
 
-export interface ValuesFileInfo {
-  slug: string;
-  context: ValuesFileContext;
-}
+export type { ValuesFileInfo } from './valuesFiles';
 
 /** What the quick fixes ask of the diagnostics. */
 export interface ValuesProblemSource {
@@ -90,19 +87,10 @@ class ValuesDiagnostics implements ValuesProblemSource, vscode.Disposable {
   }
 
   fileInfo(document: vscode.TextDocument): ValuesFileInfo | undefined {
-    if (document.uri.scheme !== 'file') return undefined;
-    const file = path.normalize(document.uri.fsPath);
-    if (this.files.has(file)) return this.files.get(file);
-    const index = this.s.projects.index;
-    const entry = index.projectOf(file);
-    const project = entry?.project;
-    let info: ValuesFileInfo | undefined;
-    if (project && file !== path.normalize(entry.manifestPath) && file !== path.normalize(project.variablesPath)) {
-      const context = valuesFileContext(index, project.slug, file);
-      if (context) info = { slug: project.slug, context };
-    }
-    // Before the first scan nothing is known yet: ask again later rather than remember "no".
-    if (info || entry) this.files.set(file, info);
+    const key = path.normalize(document.uri.fsPath);
+    if (this.files.has(key)) return this.files.get(key);
+    const { file, info, known } = valuesFileOf(this.s.projects.index, document);
+    if (known) this.files.set(file, info);
     return info;
   }
 

@@ -9,18 +9,16 @@ import { schemaInfoAt } from '../../core/chartSchema';
 import { chartValuesFile } from '../../core/layers';
 import { keyCompletions, keyHoverMarkdown, keyRows, valueCompletions } from '../../core/language/keyInfo';
 import { completionContextAt, placeholderAt } from '../../core/language/placeholderContext';
-import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';
 import { contentRange, siblingKeys, yamlPathAt, type LineSource } from '../../core/language/yamlPathAt';
 import type { Logger } from '../../core/logger';
 import type { PlainMap } from '../../core/valuesTree';
 import type { Services } from '../services';
 import { ChartSchemaSource, registerSchemaDiagnostics } from './schemaDiagnostics';
+import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'yaml', scheme: 'file' }];
 
-interface FileInfo {
-  slug: string;
-  context: ValuesFileContext;
+interface FileInfo extends ValuesFileInfo {
   /** The chart whose schema and defaults describe the file: its first workload's. */
   schemaFile?: string;
   defaultsFile?: string;
@@ -136,26 +134,20 @@ class ValuesKeyFeatures implements vscode.HoverProvider, vscode.CompletionItemPr
   }
 
   private fileInfo(document: vscode.TextDocument): FileInfo | undefined {
-    if (document.uri.scheme !== 'file') return undefined;
-    const file = path.normalize(document.uri.fsPath);
-    if (this.files.has(file)) return this.files.get(file);
-    const index = this.s.projects.index;
-    const entry = index.projectOf(file);
-    const project = entry?.project;
+    const key = path.normalize(document.uri.fsPath);
+    if (this.files.has(key)) return this.files.get(key);
+    const { file, info: values, known } = valuesFileOf(this.s.projects.index, document);
     let info: FileInfo | undefined;
-    if (project && file !== path.normalize(entry.manifestPath) && file !== path.normalize(project.variablesPath)) {
-      const context = valuesFileContext(index, project.slug, file);
-      if (context) {
-        info = { slug: project.slug, context };
-        const workload = project.workloads.find((w) => w.name === context.workloads[0]);
-        if (workload) {
-          info.defaultsFile = chartValuesFile(project, workload);
-          const schemaFile = ChartSchemaSource.fileOf(project, workload.name);
-          if (schemaFile) info.schemaFile = schemaFile;
-        }
+    if (values) {
+      info = { ...values };
+      const workload = values.project.workloads.find((w) => w.name === values.context.workloads[0]);
+      if (workload) {
+        info.defaultsFile = chartValuesFile(values.project, workload);
+        const schemaFile = ChartSchemaSource.fileOf(values.project, workload.name);
+        if (schemaFile) info.schemaFile = schemaFile;
       }
     }
-    this.files.set(file, info);
+    if (known) this.files.set(file, info);
     return info;
   }
 }
