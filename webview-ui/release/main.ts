@@ -38,11 +38,18 @@ const ACTIONS: { action: Action; label: string; appearance: 'primary' | 'seconda
 const open = new Set(host.getState()?.open ?? []);
 let state: ReleaseStateParams | undefined;
 let busy = false;
+/** The state last rendered, serialised. */
+let renderedKey = '';
 const diffs = new Map<string, Promise<HTMLElement>>();
 
 buildSkeleton();
 host.dispatcher
   .on(ReleaseStateNotification, (params) => {
+    // The host re-sends on every project or Git change; re-rendering an unchanged release would
+    // only collapse open diffs and move the buttons under the user's pointer.
+    const key = JSON.stringify(params);
+    if (key === renderedKey) return;
+    renderedKey = key;
     state = params;
     render();
   })
