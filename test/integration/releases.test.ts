@@ -94,13 +94,13 @@ describe('Releases', function () {
     await git('remote', 'remove', 'origin').catch(() => undefined);
     await rm(path.join(root, '.gitopshq/releases/rel_broken.yaml'), { force: true });
     await git('reset', '-q', '--hard', start.head);
-    for (const line of (await git('for-each-ref', '--format=%(refname)', 'refs/heads/gitopshq/deployed/')).split('\n').filter(Boolean)) {
-      await git('update-ref', '-d', line);
+    // Put each deployed branch back where it was and delete only the ones this suite created: deleting
+    // every ref would also delete their folders, which file watchers of later suites may then miss.
+    const before = new Map(start.refs.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+    for (const ref of (await git('for-each-ref', '--format=%(refname)', 'refs/heads/gitopshq/deployed/')).split('\n').filter(Boolean)) {
+      if (!before.has(ref)) await git('update-ref', '-d', ref);
     }
-    for (const line of start.refs.split('\n').filter(Boolean)) {
-      const [ref, sha] = line.split(' ');
-      await git('update-ref', ref!, sha!);
-    }
+    for (const [ref, sha] of before) await git('update-ref', ref, sha);
     await git('config', 'user.name', start.name);
     await git('config', 'user.email', start.email);
     await waitFor(() => !item(PRODUCTION_RELEASE) || item(PRODUCTION_RELEASE)!.state === 'pending_approval', 'the demo releases back');

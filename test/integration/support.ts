@@ -27,7 +27,7 @@ export function workspaceRoot(): string {
 }
 
 /** Polls until `probe` returns a truthy value; fails with the last value seen. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, what: string | (() => string), timeoutMs = 10_000): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {
@@ -35,7 +35,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string, time
     if (last) return last as NonNullable<T>;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()} (last: ${JSON.stringify(last)})`);
 }
 
 export function label(item: vscode.TreeItem): string {

@@ -66,7 +66,10 @@ describe('Tree commands and Git refresh', () => {
     const root = workspaceRoot();
     await run('git', ['branch', 'gitopshq/deployed/globex/production', 'main'], { cwd: root });
     try {
-      await waitFor(() => /^[0-9a-f]{7} · .+ (ago|just now)$/.test(globexProduction().description), 'globex/production to show its new deployed commit');
+      await waitFor(
+        () => /^[0-9a-f]{7} · .+ (ago|just now)$/.test(globexProduction().description),
+        () => `globex/production to show its new deployed commit (it shows "${globexProduction().description}")`,
+      );
       assert.equal(globexProduction().health, 'ok');
     } finally {
       await run('git', ['branch', '-D', 'gitopshq/deployed/globex/production'], { cwd: root });
