@@ -71,6 +71,15 @@ export class ProjectService implements vscode.Disposable {
       }),
     );
     this.watchFiles();
+    // File watchers can miss ref changes (a deployed-branch folder deleted and made again, a fetch
+    // from another tool): coming back to the window reads the branches again, as the Git view does.
+    store.register(
+      vscode.window.onDidChangeWindowState((state) => {
+        if (!state.focused) return;
+        for (const repo of this.repos.values()) void repo.then((r) => r?.invalidate());
+        this.gitDebouncer.trigger();
+      }),
+    );
     this.ready = this.scan();
   }
 
