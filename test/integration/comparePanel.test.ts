@@ -272,6 +272,9 @@ describe('Compare environments panel', function () {
       const { service } = await internals();
       dir = path.join(workspaceRoot(), 'compare-bench-tmp');
       await writeBenchProject(dir, 5000);
+      // This test measures the panel, not the file watcher (which may report a burst of new folders late
+      // on a loaded machine): scan explicitly, as the Refresh command does.
+      await service.rescan();
       await waitFor(() => service.index.project('compare-bench'), 'the temporary project to be indexed', 20_000);
       await service.settled();
       // Filters carry over from one comparison to the next: start from none.
