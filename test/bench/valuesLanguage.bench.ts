@@ -252,7 +252,7 @@ async function measureOurs(project: GeneratedProject, report: Report, results: V
     // the effective values of every combination the file applies to, validated with ajv (cached per
     // effective-values object), then mapped back to the file's lines. Timed from the change to the
     // problems; the event loop delay is judged separately (the run yields between combinations).
-    const compiled = new SchemaCompiler().compile(project.schemaFile, await fs.readFile(project.schemaFile, 'utf8'));
+    const compiled = await new SchemaCompiler().compile(project.schemaFile, await fs.readFile(project.schemaFile, 'utf8'));
     if (!compiled.ok) throw new Error(compiled.message);
     for (const workload of Object.keys(SIZES) as Workload[]) {
       const label = workload === 'app10k' ? '10k' : '50k';

@@ -175,4 +175,39 @@ describe('values keys and chart schemas', () => {
     assert.equal(found.message, '`autoscaling.minReplicas` must be >= 1 in production (globex).');
     assert.deepEqual([found.range.start.line, found.range.start.character, found.range.end.character], [line, 2, 16]);
   });
+
+  it("validates with Helm's `$schema` form, and says so on both files when the schema cannot be compiled", async () => {
+    const schema = await open('charts/payment-api/values.schema.json');
+    const setSchemaId = async (id: string) => {
+      const line = lineOf(schema.doc, '"$schema"');
+      const text = schema.doc.lineAt(line).text;
+      const editor = await vscode.window.showTextDocument(schema.doc);
+      assert.ok(await editor.edit((e) => e.replace(schema.doc.lineAt(line).range, text.replace(/"\$schema": "[^"]*"/, `"$schema": "${id}"`))));
+    };
+    // The form Helm's docs use (https, with #): compiled, so violations are reported.
+    await setSchemaId('https://json-schema.org/draft-07/schema#');
+    const { doc, editor } = await open('values/production/payment-api.yaml');
+    const line = lineOf(doc, '  minReplicas: 3');
+    assert.ok(await editor.edit((e) => e.replace(new vscode.Range(line, 15, line, 16), '0')));
+    const found = await waitFor(() => schemaDiagnostics(doc)[0], 'a schema diagnostic with the https draft-07 id');
+    assert.equal(found.message, '`autoscaling.minReplicas` must be >= 1 in production (globex).');
+
+    // A $schema no validator knows: an error on the schema, one information line on the values file.
+    await setSchemaId('https://example.com/not-a-draft');
+    const onSchema = await waitFor(
+      () => vscode.languages.getDiagnostics(schema.doc.uri).find((d) => d.code === 'schema-invalid'),
+      'a diagnostic on values.schema.json',
+    );
+    assert.equal(onSchema.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(onSchema.message, /"\$schema": "https:\/\/example\.com\/not-a-draft" names no JSON Schema draft/);
+    assert.equal(onSchema.range.start.line, lineOf(schema.doc, '"$schema"'));
+    const unchecked = await waitFor(() => {
+      const list = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.code === 'schema-unchecked');
+      return list.length > 0 ? list : undefined;
+    }, 'the information line on the values file');
+    assert.equal(unchecked.length, 1);
+    assert.equal(unchecked[0]?.severity, vscode.DiagnosticSeverity.Information);
+    assert.equal(unchecked[0]?.message, 'Not checked against charts/payment-api/values.schema.json: that schema cannot be compiled (see the problem reported on it).');
+    assert.deepEqual(schemaDiagnostics(doc), [], 'no stale violations from the previous schema');
+  });
 });

@@ -4,16 +4,20 @@
 // (src/core/language/schemaProblems.ts). Runs are debounced, a newer trigger abandons an older run
 // between files and combinations, schemas are read asynchronously, and validation results are
 // cached per effective-values object (the index keeps those until a file they depend on changes).
+// A schema that cannot be compiled is never skipped silently: an error on values.schema.json and an
+// information line on each values file it would have checked. Remote `$ref`s are fetched over HTTPS
+// (cached on disk) unless the setting `gitopshq.schema.remoteRefs` is off or the workspace is untrusted.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseSchema, type JsonSchema } from '../../core/chartSchema';
 import { Debouncer } from '../../core/debounce';
 import type { EffectiveValues } from '../../core/effective';
 import { chartValuesFile } from '../../core/layers';
+import { schemaCompileProblem, schemaUncheckedProblem } from '../../core/language/schemaCompileProblems';
 import { schemaProblems, type ComboErrors, type SchemaError } from '../../core/language/schemaProblems';
 import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';
 import type { Logger } from '../../core/logger';
-import type { Project } from '../../core/types';
+import type { Problem, Project } from '../../core/types';
 import type * as SchemaBundle from '../../infra/schema/schemaValidator';
 import { toDiagnostic } from '../diagnostics';
 import { lazyBundle } from '../lazyBundle';
@@ -22,6 +26,7 @@ import type { Services } from '../services';
 const loadSchemaBundle = lazyBundle<typeof SchemaBundle>('schema');
 
 const DEBOUNCE_MS = 300;
+const REMOTE_REFS_SETTING = 'gitopshq.schema.remoteRefs';
 export const SCHEMA_FILE = 'values.schema.json';
 
 /**
@@ -107,13 +112,19 @@ export function registerSchemaDiagnostics(s: Services, schemas: ChartSchemaSourc
     const mine = generation;
     const stale = () => mine !== generation;
     const published = new Set<string>();
+    const schemaFiles = new Map<string, Problem>();
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== 'file' || doc.isClosed) continue;
-      const diagnostics = await validator.diagnose(doc, stale);
+      const diagnostics = await validator.diagnose(doc, stale, schemaFiles);
       if (diagnostics === 'stale') return;
       if (diagnostics === undefined) continue;
       published.add(doc.uri.toString());
       collection.set(doc.uri, diagnostics);
+    }
+    for (const [file, problem] of schemaFiles) {
+      const uri = vscode.Uri.file(file);
+      published.add(uri.toString());
+      collection.set(uri, [toDiagnostic(problem)]);
     }
     const gone: vscode.Uri[] = [];
     collection.forEach((uri) => {
@@ -129,6 +140,16 @@ export function registerSchemaDiagnostics(s: Services, schemas: ChartSchemaSourc
   };
   s.store.register(s.projects.onDidChange(trigger));
   s.store.register(schemas.onDidChange(trigger));
+  const reconfigure = () => {
+    validator.reconfigure();
+    trigger();
+  };
+  s.store.register(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(REMOTE_REFS_SETTING)) reconfigure();
+    }),
+  );
+  s.store.register(vscode.workspace.onDidGrantWorkspaceTrust(reconfigure));
   s.store.register(vscode.workspace.onDidOpenTextDocument(trigger));
   s.store.register(
     vscode.workspace.onDidChangeTextDocument((e) => {
@@ -148,6 +169,7 @@ class SchemaValidation {
   /** Errors per effective-values object and compiled schema. */
   private readonly results = new WeakMap<EffectiveValues, { schema: SchemaBundle.CompiledSchema; errors: SchemaError[] }>();
   private compiler: SchemaBundle.SchemaCompiler | undefined;
+  private refs: SchemaBundle.RemoteRefs | undefined;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -157,7 +179,7 @@ class SchemaValidation {
   ) {}
 
   /** The diagnostics of a document; undefined when it is not a values file; 'stale' when a newer run started. */
-  async diagnose(doc: vscode.TextDocument, stale: () => boolean): Promise<vscode.Diagnostic[] | undefined | 'stale'> {
+  async diagnose(doc: vscode.TextDocument, stale: () => boolean, schemaFiles: Map<string, Problem>): Promise<vscode.Diagnostic[] | undefined | 'stale'> {
     const index = this.s.projects.index;
     const file = path.normalize(doc.uri.fsPath);
     const entry = index.projectOf(file);
@@ -165,8 +187,9 @@ class SchemaValidation {
     if (!project || file === path.normalize(entry.manifestPath) || file === path.normalize(project.variablesPath)) return undefined;
     const context = valuesFileContext(index, project.slug, file);
     if (!context) return undefined;
-    const results = await this.validate(project.slug, context, stale);
-    if (results === 'stale') return 'stale';
+    const validated = await this.validate(project.slug, context, stale);
+    if (validated === 'stale') return 'stale';
+    const { results, failed } = validated;
     const problems = schemaProblems({
       file,
       kind: context.kind,
@@ -175,18 +198,45 @@ class SchemaValidation {
       combos: context.combos,
       tenants: project.tenantsDeclared ? project.tenants : undefined,
     });
+    const root = path.dirname(entry.manifestPath);
+    for (const [schemaFile, problem] of failed) {
+      schemaFiles.set(schemaFile, problem);
+      const shown = path.relative(root, schemaFile).split(path.sep).join('/');
+      problems.push(schemaUncheckedProblem(file, shown, doc.lineCount > 0 ? doc.lineAt(0).text : ''));
+    }
     return problems.map(toDiagnostic);
   }
 
-  private async validate(slug: string, context: ValuesFileContext, stale: () => boolean): Promise<ComboErrors[] | 'stale'> {
+  /** Compiles again with the current remote-refs setting and workspace trust. */
+  reconfigure(): void {
+    if (this.compiler) this.compiler.setOptions(this.compilerOptions());
+  }
+
+  private compilerOptions(): SchemaBundle.SchemaCompilerOptions {
+    if (!vscode.workspace.isTrusted) return { noLoadReason: 'remote references are not fetched in an untrusted workspace.' };
+    if (!vscode.workspace.getConfiguration().get<boolean>(REMOTE_REFS_SETTING, true)) {
+      return { noLoadReason: `the setting "${REMOTE_REFS_SETTING}" is off.` };
+    }
+    const refs = this.refs;
+    return refs ? { load: (url) => refs.load(url) } : {};
+  }
+
+  private async validate(
+    slug: string,
+    context: ValuesFileContext,
+    stale: () => boolean,
+  ): Promise<{ results: ComboErrors[]; failed: Map<string, Problem> } | 'stale'> {
     const index = this.s.projects.index;
     const out: ComboErrors[] = [];
+    const failed = new Map<string, Problem>();
     const compiled = new Map<string, SchemaBundle.CompiledSchema | undefined>();
     for (const workload of context.workloads) {
       const file = ChartSchemaSource.fileOf(context.project, workload);
       if (file === undefined || compiled.has(workload)) continue;
-      compiled.set(workload, await this.compiled(file));
+      const result = await this.compiled(file);
       if (stale()) return 'stale';
+      if (result && 'problem' in result) failed.set(file, result.problem);
+      compiled.set(workload, result && 'schema' in result ? result.schema : undefined);
     }
     for (const combo of context.combos) {
       const schema = compiled.get(combo.workload);
@@ -204,22 +254,27 @@ class SchemaValidation {
       }
       if (cached.errors.length > 0) out.push({ combo, errors: cached.errors, effective });
     }
-    return out;
+    return { results: out, failed };
   }
 
-  private async compiled(file: string): Promise<SchemaBundle.CompiledSchema | undefined> {
+  /** The compiled schema of a chart, or the problem that says why it cannot be; undefined when the chart has none. */
+  private async compiled(file: string): Promise<{ schema: SchemaBundle.CompiledSchema } | { problem: Problem } | undefined> {
     const text = await this.schemas.text(file);
     if (text === undefined) return undefined;
-    this.compiler ??= new (await loadSchemaBundle()).SchemaCompiler();
-    const result = this.compiler.compile(file, text);
+    if (!this.compiler) {
+      const bundle = await loadSchemaBundle();
+      this.refs ??= new bundle.RemoteRefs({ cacheDir: path.join(this.s.context.globalStorageUri.fsPath, 'schema-refs') });
+      this.compiler ??= new bundle.SchemaCompiler(this.compilerOptions());
+    }
+    const result = await this.compiler.compile(file, text);
     if (result.ok) {
       this.reported.delete(file);
-      return result.schema;
+      return { schema: result.schema };
     }
     if (!this.reported.has(file)) {
       this.reported.add(file);
       this.logger.warn(`${file}: ${result.message}`);
     }
-    return undefined;
+    return { problem: schemaCompileProblem(file, text, result.message) };
   }
 }

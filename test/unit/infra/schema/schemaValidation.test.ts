@@ -86,7 +86,7 @@ async function setup() {
   const index = new ProjectIndex(mem);
   await index.scan(['/ws']);
   const compiler = new SchemaCompiler();
-  const problems = (rel: string, text = FILES[`${P}/${rel}`] as string): Problem[] => {
+  const problems = async (rel: string, text = FILES[`${P}/${rel}`] as string): Promise<Problem[]> => {
     const file = `${P}/${rel}`;
     const context = valuesFileContext(index, 'shop', file);
     assert.ok(context, rel);
@@ -95,7 +95,7 @@ async function setup() {
       const effective = index.effective('shop', combo.workload, combo.environment, combo.tenant);
       if (!effective.bound) continue;
       const schemaFile = `${P}/charts/${combo.workload}/values.schema.json`;
-      const compiled = compiler.compile(schemaFile, FILES[schemaFile] as string);
+      const compiled = await compiler.compile(schemaFile, FILES[schemaFile] as string);
       assert.ok(compiled.ok);
       results.push({ combo, errors: compiled.schema.validate(effective.values), effective });
     }
@@ -115,41 +115,89 @@ function summary(problems: Problem[]): [number, number, number, string][] {
 }
 
 describe('chart schemas: SchemaCompiler', () => {
-  it('chooses the draft from $schema', () => {
+  it('chooses the draft from $schema', async () => {
     assert.equal(draftOf(API_SCHEMA), 'draft-07');
     assert.equal(draftOf(WORKER_SCHEMA), '2020-12');
     assert.equal(draftOf({ $schema: 'https://json-schema.org/draft/2019-09/schema' }), '2019-09');
     assert.equal(draftOf({}), 'draft-07');
     const compiler = new SchemaCompiler();
-    const r2019 = compiler.compile('/c/2019.json', JSON.stringify({ $schema: 'https://json-schema.org/draft/2019-09/schema', dependentRequired: { a: ['b'] } }));
+    const r2019 = await compiler.compile('/c/2019.json', JSON.stringify({ $schema: 'https://json-schema.org/draft/2019-09/schema', dependentRequired: { a: ['b'] } }));
     assert.ok(r2019.ok);
     assert.equal(r2019.schema.draft, '2019-09');
     assert.deepEqual(
       r2019.schema.validate({ a: 1 }).map((e) => e.keyword),
       ['dependentRequired'],
     );
-    // draft-04 is read as draft-07 rather than refused.
-    const old = compiler.compile('/c/04.json', JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object' }));
-    assert.ok(old.ok);
-    assert.equal(old.schema.validate(3).length, 1);
   });
 
-  it('compiles each content once, again after an edit, and reports invalid schemas', () => {
+  it('accepts every form of every draft id: http or https, with or without #', async () => {
+    const compiler = new SchemaCompiler();
+    const ids: [string, string][] = [];
+    for (const draft of ['draft-04', 'draft-06', 'draft-07']) {
+      for (const scheme of ['http', 'https']) for (const hash of ['', '#']) ids.push([`${scheme}://json-schema.org/${draft}/schema${hash}`, draft]);
+    }
+    for (const draft of ['2019-09', '2020-12']) {
+      for (const scheme of ['http', 'https']) for (const hash of ['', '#']) ids.push([`${scheme}://json-schema.org/draft/${draft}/schema${hash}`, draft]);
+    }
+    for (const [id, draft] of ids) {
+      assert.equal(draftOf({ $schema: id }), draft, id);
+      const result = await compiler.compile(`/c/${id}.json`, JSON.stringify({ $schema: id, type: 'object', properties: { port: { type: 'integer' } } }));
+      assert.ok(result.ok, `${id}: ${result.ok ? '' : result.message}`);
+      assert.equal(result.schema.draft, draft, id);
+      assert.deepEqual(result.schema.validate({ port: 'x' }).map((e) => `${e.instancePath} ${e.keyword}`), ['/port type'], id);
+      assert.deepEqual(result.schema.validate({ port: 80 }), [], id);
+    }
+  });
+
+  it('reads draft-04 as draft-04: `id`, boolean exclusiveMinimum and exclusiveMaximum', async () => {
+    const compiler = new SchemaCompiler();
+    const schema = {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      id: 'https://charts.example.com/old/values.schema.json',
+      type: 'object',
+      properties: {
+        replicas: { type: 'integer', minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true },
+        ratio: { $ref: '#/definitions/ratio' },
+      },
+      definitions: { ratio: { type: 'number', maximum: 1 } },
+    };
+    const result = await compiler.compile('/c/04.json', JSON.stringify(schema));
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.schema.draft, 'draft-04');
+    assert.deepEqual(result.schema.validate({ replicas: 1, ratio: 0.5 }), []);
+    // draft-04 reports an exclusive bound under `minimum`/`maximum`, with a strict comparison.
+    assert.deepEqual(result.schema.validate({ replicas: 0 }).map((e) => `${e.instancePath} ${e.message}`), ['/replicas must be > 0']);
+    assert.deepEqual(result.schema.validate({ replicas: 10, ratio: 2 }).map((e) => `${e.instancePath} ${e.message}`), [
+      '/replicas must be < 10',
+      '/ratio must be <= 1',
+    ]);
+  });
+
+  it('refuses a $schema it does not know, saying which it knows', async () => {
+    const compiler = new SchemaCompiler();
+    for (const id of ['http://json-schema.org/draft-03/schema#', 'https://example.com/my-meta', 'http://json-schema.org/schema#']) {
+      const result = await compiler.compile(`/c/${id}.json`, JSON.stringify({ $schema: id, type: 'object' }));
+      assert.equal(result.ok, false, id);
+      assert.match(result.ok ? '' : result.message, /names no JSON Schema draft this extension validates with: it knows draft-04, draft-06, draft-07, 2019-09 and 2020-12/, id);
+    }
+  });
+
+  it('compiles each content once, again after an edit, and reports invalid schemas', async () => {
     const compiler = new SchemaCompiler();
     const text = JSON.stringify(API_SCHEMA);
-    const first = compiler.compile('/c/a.json', text);
-    assert.equal(compiler.compile('/c/a.json', text), first);
+    const first = await compiler.compile('/c/a.json', text);
+    assert.equal(await compiler.compile('/c/a.json', text), first);
     // The same $id again after an edit: a fresh engine, no "already exists" clash.
-    const edited = compiler.compile('/c/a.json', JSON.stringify({ ...API_SCHEMA, title: 'x' }));
+    const edited = await compiler.compile('/c/a.json', JSON.stringify({ ...API_SCHEMA, title: 'x' }));
     assert.notEqual(edited, first);
     assert.ok(edited.ok);
-    const broken = compiler.compile('/c/b.json', '{ nope');
+    const broken = await compiler.compile('/c/b.json', '{ nope');
     assert.equal(broken.ok, false);
     assert.match(broken.ok ? '' : broken.message, /not valid JSON/);
-    const invalid = compiler.compile('/c/c.json', JSON.stringify({ type: 'nonsense' }));
+    const invalid = await compiler.compile('/c/c.json', JSON.stringify({ type: 'nonsense' }));
     assert.equal(invalid.ok, false);
     assert.match(invalid.ok ? '' : invalid.message, /not a valid JSON Schema \(draft-07\)/);
-    const unknownFormat = compiler.compile('/c/d.json', JSON.stringify({ type: 'string', format: 'hostname', 'x-custom': 1 }));
+    const unknownFormat = await compiler.compile('/c/d.json', JSON.stringify({ type: 'string', format: 'hostname', 'x-custom': 1 }));
     assert.ok(unknownFormat.ok, 'formats and unknown keywords are ignored');
   });
 });
@@ -157,54 +205,54 @@ describe('chart schemas: SchemaCompiler', () => {
 describe('chart schemas: problems at the line that set the value', () => {
   it('type, minimum and maximum: in the layer that set them, naming environments and tenants', async () => {
     const { problems } = await setup();
-    assert.deepEqual(summary(problems('values/dev/api.yaml')), [
+    assert.deepEqual(summary(await problems('values/dev/api.yaml')), [
       [0, 0, 16, '`replicaCount` must be <= 20 in dev.'],
       [2, 2, 15, '`service.type` must be one of "ClusterIP", "NodePort" in dev.'],
       [3, 2, 13, "`service.extra` is not allowed: the chart's schema defines no such key in `service` in dev."],
     ]);
-    assert.deepEqual(summary(problems('values/production/api.yaml')), [
+    assert.deepEqual(summary(await problems('values/production/api.yaml')), [
       // acme overrides replicaCount: the type error only holds for globex.
       [0, 0, 21, '`replicaCount` must be integer in production (globex).'],
       [2, 2, 22, '`image.repository` must match pattern "^[a-z0-9./-]+$" in production.'],
     ]);
-    assert.deepEqual(summary(problems('values/production/acme/api.yaml')), [[0, 0, 15, '`replicaCount` must be >= 1 in production (acme).']]);
+    assert.deepEqual(summary(await problems('values/production/acme/api.yaml')), [[0, 0, 15, '`replicaCount` must be >= 1 in production (acme).']]);
   });
 
   it('pattern through a placeholder: reported where the placeholder is, once for every environment', async () => {
     const { problems } = await setup();
     // dev/acme removes the tag (required, below): the pattern fails everywhere else.
-    assert.deepEqual(summary(problems('values/base/api.yaml')), [[1, 2, 25, '`image.tag` must match pattern "^[0-9]+\\.[0-9]+\\.[0-9]+$" in dev (globex), production.']]);
+    assert.deepEqual(summary(await problems('values/base/api.yaml')), [[1, 2, 25, '`image.tag` must match pattern "^[0-9]+\\.[0-9]+\\.[0-9]+$" in dev (globex), production.']]);
   });
 
   it('required: on the key of the map, in the file that wrote it last', async () => {
     const { problems } = await setup();
-    assert.deepEqual(summary(problems('values/dev/acme/api.yaml')), [[0, 0, 5, '`image` is missing the required key "tag" in dev (acme).']]);
+    assert.deepEqual(summary(await problems('values/dev/acme/api.yaml')), [[0, 0, 5, '`image` is missing the required key "tag" in dev (acme).']]);
     // The chart's values.yaml wrote image too, but a later layer did: nothing there.
-    assert.deepEqual(summary(problems('charts/api/values.yaml')), []);
+    assert.deepEqual(summary(await problems('charts/api/values.yaml')), []);
   });
 
   it('never reports a value a secret went into (its real value is not known here)', async () => {
     const { problems, index } = await setup();
     assert.ok(index.effective('shop', 'api', 'dev', 'acme').secretPaths.includes('apiKey'));
-    const all = [...problems('values/base/api.yaml'), ...problems('values/dev/api.yaml')];
+    const all = [...(await problems('values/base/api.yaml')), ...(await problems('values/dev/api.yaml'))];
     assert.ok(all.every((p) => !p.message.includes('apiKey') && !p.message.includes('s3cr3t')));
   });
 
   it('2020-12 with $ref: type and additionalProperties inside a referenced definition; a missing top-level key in the chart values', async () => {
     const { problems } = await setup();
-    assert.deepEqual(summary(problems('values/dev/worker.yaml')), [
+    assert.deepEqual(summary(await problems('values/dev/worker.yaml')), [
       [1, 2, 11, '`resources.cpu` must be string in dev.'],
       [2, 2, 13, "`resources.memory` is not allowed: the chart's schema defines no such key in `resources` in dev."],
     ]);
     // Only dev is bound for the worker; the top-level key nobody sets is the chart's to declare.
-    assert.deepEqual(summary(problems('charts/worker/values.yaml')), [[1, 0, 14, 'The values miss the required top-level key "name" in dev.']]);
+    assert.deepEqual(summary(await problems('charts/worker/values.yaml')), [[1, 0, 14, 'The values miss the required top-level key "name" in dev.']]);
   });
 
   it('a map of the wrong type is reported on its key, and an unsaved text moves the range with it', async () => {
     const { problems, index } = await setup();
     const text = '# moved down\n\nreplicaCount:\n  nested: 1\nservice:\n  type: Cluster\n  extra: true\n';
     await index.fileChanged(`${P}/values/dev/api.yaml`, text);
-    assert.deepEqual(summary(problems('values/dev/api.yaml', text)), [
+    assert.deepEqual(summary(await problems('values/dev/api.yaml', text)), [
       [2, 0, 12, '`replicaCount` must be integer in dev.'],
       [5, 2, 15, '`service.type` must be one of "ClusterIP", "NodePort" in dev.'],
       [6, 2, 13, "`service.extra` is not allowed: the chart's schema defines no such key in `service` in dev."],
