@@ -24,6 +24,7 @@ import {
   mapKey,
   nodeAtPath,
   parseYaml,
+  plainData,
   schemaProblems,
   spanOf,
   type DataPath,
@@ -213,7 +214,7 @@ function parseWithPositions(text: string, file: string, positions: () => ParsedY
   const locate = (p: readonly (string | number)[]) => locateIn(parsed, p);
   if (!isStructurallySound(parsed.doc)) return { problems: parsed.problems, locate };
 
-  const raw: unknown = parsed.doc.toJS();
+  const raw: unknown = plainData(parsed.doc);
   if (raw === null || raw === undefined) return { problems: [...parsed.problems, emptyManifestProblem(file)], locate };
 
   // YAML problems that remain (duplicate keys, a second document) have no owner: they leave no project.

@@ -10,7 +10,7 @@
 // test/unit/core/valuesTree.test.ts checks that both readers agree on values and positions.
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { Origin, Problem } from './types';
-import { parseYaml, positionAt, spanOf } from './yamlSource';
+import { MAX_DEPTH, MAX_NODES, parseYaml, positionAt, spanOf } from './yamlSource';
 
 export interface ParsedValues {
   /** Absolute path of the file. */
@@ -287,8 +287,6 @@ export function parseWithLibrary(text: string, file: string, layer: number): Par
 // The `yaml` library reader: document nodes → plain data and origins.
 
 const UNQUOTED_PLACEHOLDER = /^\{\{\s*hq\.[^{}]*\}\}$/;
-/** Aliases may expand to far more nodes than the file holds; stop well before memory runs out. */
-const MAX_NODES = 100_000;
 
 class LibraryWalker {
   readonly table = new OriginTable();
@@ -306,6 +304,7 @@ class LibraryWalker {
   /** The plain value of `node`, whose origin entry is `self` (-1 for the root). */
   node(node: Node | null, self: number): unknown {
     if (node === null) return null;
+    // parseYaml refuses files whose aliases expand past MAX_NODES; merge keys (`<<`) can still add some.
     if (++this.visited > MAX_NODES) {
       if (this.visited === MAX_NODES + 1) {
         this.problems.push({
@@ -443,6 +442,7 @@ class FastReader {
   /** Only when asked for (readKeyed). */
   readonly keys: Map<PlainMap, KeyStarts> | undefined;
   private i = 0;
+  private depth = 0;
 
   constructor(
     private readonly lines: string[],
@@ -477,6 +477,7 @@ class FastReader {
 
   /** A block map whose first key starts at (this.i, col); `self` is its origin entry. */
   private map(col: number, self: number): PlainMap {
+    this.enter();
     const out: PlainMap = {};
     const starts: KeyStarts | undefined = this.keys ? [] : undefined;
     if (starts) this.keys?.set(out, starts);
@@ -495,11 +496,18 @@ class FastReader {
       starts?.push(this.i, col);
       out[key] = this.valueAfter(line, entry.afterColon, col, this.table.add(self, key, 0, 0), true);
     }
+    this.depth--;
     return out;
+  }
+
+  /** Deeper than the library path allows: it reports the file (and nothing recurses that deep). */
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
   }
 
   /** A block list whose first `-` is at (this.i, col). */
   private seq(col: number, self: number): unknown[] {
+    this.enter();
     const out: unknown[] = [];
     for (let first = true; ; first = false) {
       if (!first) {
@@ -522,6 +530,7 @@ class FastReader {
         out.push(this.map(p, item));
       }
     }
+    this.depth--;
     return out;
   }
 
@@ -567,6 +576,7 @@ class FastReader {
 
   /** A one-line flow collection at `p`: its value and the offset after its closing bracket. */
   private flow(line: string, p: number, self: number): [unknown, number] {
+    this.enter();
     const list: unknown[] | undefined = line[p] === '[' ? [] : undefined;
     const map: PlainMap = {};
     const starts: KeyStarts | undefined = this.keys && !list ? [] : undefined;
@@ -594,6 +604,7 @@ class FastReader {
       if (line[j] === ',') j = skipSpaces(line, j + 1);
       else if (line[j] !== close) throw BAIL;
     }
+    this.depth--;
     return [list ?? map, j + 1];
   }
 

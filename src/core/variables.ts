@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { NAME_PATTERN } from './manifest';
 import type { Problem, Project, Resolution, Scalar, VariableDef, VariableScope } from './types';
 import { isPlainMap, readKeyed, type KeyStarts, type PlainMap } from './valuesTree';
-import { friendlyErrorMap, isStructurallySound, mapKey, parseYaml, schemaProblems, spanOf, type ParsedYaml } from './yamlSource';
+import { friendlyErrorMap, isStructurallySound, mapKey, parseYaml, plainData, schemaProblems, spanOf, type ParsedYaml } from './yamlSource';
 
 export const VARIABLE_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -259,7 +259,7 @@ export function parseVariablesFast(text: string, file: string, project?: Project
 }
 
 function schemaIssues(parsed: ParsedYaml, text: string, file: string): Problem[] {
-  const result = variablesSchema.safeParse(parsed.doc.toJS(), { errorMap: friendlyErrorMap });
+  const result = variablesSchema.safeParse(plainData(parsed.doc), { errorMap: friendlyErrorMap });
   if (result.success) return [];
   const ctx = { doc: parsed.doc, lineCounter: parsed.lineCounter, text, file, code: 'variables-schema', schema: variablesSchema };
   return schemaProblems(result.error, ctx).map((p) => p.problem);
@@ -347,7 +347,7 @@ class DefinitionCollector {
     for (const pair of node.items) {
       const key = keyOf(pair);
       if (key === undefined || !VARIABLE_KEY_PATTERN.test(key) || !isNode(pair.key)) continue;
-      const raw: unknown = isNode(pair.value) ? pair.value.toJS(this.doc) : pair.value;
+      const raw: unknown = isNode(pair.value) ? pair.value.toJS(this.doc, { maxAliasCount: -1 }) : pair.value;
       const value = variableValueSchema.safeParse(raw);
       if (!value.success) continue;
       this.defs.push(this.definition(key, pair.key, scope, names, value.data));

@@ -11,6 +11,7 @@ import {
   LineCounter,
   type Document,
   type Node,
+  YAMLParseError,
   type YAMLError,
 } from 'yaml';
 import { z } from 'zod';
@@ -31,13 +32,174 @@ export interface ParsedYaml {
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  // prettyErrors off: we print our own positions, and its messages embed a source excerpt.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // The library takes seconds on thousands of nested `[` (each level past its stack is an error
+  // it recovers from): such a file is refused before it gets there.
+  const tooDeep = flowNestingBeyond(text, MAX_DEPTH);
+  const doc = parseDocument(tooDeep === undefined ? text : '', { lineCounter, prettyErrors: false });
+  if (tooDeep !== undefined) {
+    // Nothing was parsed: count the text's lines for the problem's position.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    doc.errors.push(new YAMLParseError([tooDeep, tooDeep + 1], 'RESOURCE_EXHAUSTION', deepMessage()));
+  }
+  const repeated = repeatedYamlDirective(text);
+  if (repeated) doc.errors.push(new YAMLParseError(repeated, 'BAD_DIRECTIVE', 'The %YAML directive may appear only once before a document.'));
+  // Nesting deep enough to exhaust the parser's stack leaves hundreds of follow-on errors: one says it all.
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  if (exhausted) doc.errors.splice(0, doc.errors.length, exhausted);
+  if (isStructurallySound(doc)) {
+    const over = exceedsLimits(doc);
+    if (over) doc.errors.push(new YAMLParseError(over.range, 'RESOURCE_EXHAUSTION', over.message));
+  }
   const problems: Problem[] = [
     ...doc.errors.map((e) => yamlProblem(e, 'error', doc, text, file, lineCounter)),
-    ...doc.warnings.map((e) => yamlProblem(e, 'warning', doc, text, file, lineCounter)),
+    ...doc.warnings.filter((w) => !isSpuriousWarning(w)).map((e) => yamlProblem(e, 'warning', doc, text, file, lineCounter)),
   ];
   return { doc, lineCounter, problems };
+}
+
+/**
+ * Warnings about valid YAML that reads as the author meant: a custom tag (`!foo`, Helm ignores it
+ * and reads the value), an anchor or alias ending in `:`. Reporting them flags correct files.
+ */
+function isSpuriousWarning(warning: YAMLError): boolean {
+  return warning.code === 'TAG_RESOLVE_FAILED' || (warning.code === 'BAD_ALIAS' && / ending in : is ambiguous$/.test(warning.message));
+}
+
+/** The range of a second `%YAML` directive before the first document (the library accepts it; YAML 1.2 does not). */
+function repeatedYamlDirective(text: string): [number, number] | undefined {
+  let seen = false;
+  for (let at = 0; at < text.length; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(at, end);
+    if (/^%YAML[ \t]/.test(line)) {
+      if (seen) return [at, at + line.trimEnd().length];
+      seen = true;
+    } else if (!/^(%|[ \t]*(#|\r?$))/.test(line)) {
+      return undefined; // the prologue ends at `---` or content
+    }
+    at = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * How deep a document may nest and how many nodes its aliases may expand to. Everything that reads
+ * YAML data recurses (merge, compare, schema checks, the webviews): 4,000 nested `[` overflow the
+ * stack, and `B0..B99: *a` chains expand exponentially. Real files stay far below both.
+ */
+export const MAX_DEPTH = 200;
+export const MAX_NODES = 100_000;
+
+function deepMessage(): string {
+  return `Values nest more than ${MAX_DEPTH} levels deep here: GitOpsHQ does not read this file. Flatten the structure.`;
+}
+
+/**
+ * Where flow collections (`[`, `{`) first nest more than `max` deep, or undefined. Counts only
+ * brackets where a flow collection can start (after a space, an indicator or another bracket), and
+ * skips quoted scalars and comments, so a `[` inside a word or a string never counts; it may still
+ * over-count in exotic plain scalars, which only matters past `max` levels.
+ */
+export function flowNestingBeyond(text: string, max: number): number | undefined {
+  let depth = 0;
+  let canOpen = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      if (canOpen && ++depth > max) return i;
+      continue;
+    }
+    if (c === ']' || c === '}') {
+      if (depth > 0) depth--;
+      canOpen = false;
+    } else if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === ',' || c === ':' || c === '-' || c === '?') {
+      canOpen = true;
+    } else if (c === '#' && canOpen) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl - 1;
+    } else if ((c === '"' || c === "'") && canOpen) {
+      i = closingQuoteOf(text, i);
+      canOpen = false;
+    } else {
+      canOpen = false;
+    }
+  }
+  return undefined;
+}
+
+/** The offset of the quote that closes the quoted scalar at `start` (or the end of the text). */
+function closingQuoteOf(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') i++;
+    else if (text[i] === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++;
+      else return i;
+    }
+  }
+  return text.length;
+}
+
+/** Whether the document nests deeper than MAX_DEPTH or expands past MAX_NODES, with where and why. */
+function exceedsLimits(doc: Document.Parsed): { range: [number, number]; message: string } | undefined {
+  // Expanded size and height per node, memoised so that an alias costs a lookup: with aliases of
+  // aliases, expanding them would itself be the exponential blow-up this guards against.
+  const measured = new Map<Node, { size: number; height: number }>();
+  const active = new Set<Node>();
+  let deepest: Node | undefined;
+  const measure = (node: unknown, depth: number): { size: number; height: number } => {
+    if (!isNode(node)) return { size: 0, height: 0 };
+    const target = isAlias(node) ? node.resolve(doc) : node;
+    if (!isNode(target) || active.has(target)) return { size: 1, height: 1 };
+    const known = measured.get(target);
+    if (known) return known;
+    // The walk itself recurses: stop before the stack could overflow.
+    if (depth > MAX_DEPTH) {
+      deepest ??= target;
+      return { size: 1, height: MAX_DEPTH + 1 };
+    }
+    active.add(target);
+    let size = 1;
+    let height = 0;
+    const add = (child: unknown) => {
+      const m = measure(child, depth + 1);
+      size = Math.min(MAX_NODES + 1, size + m.size);
+      height = Math.max(height, m.height);
+    };
+    if (isMap(target)) {
+      for (const pair of target.items) {
+        add(pair.key);
+        add(pair.value);
+      }
+    } else if (isSeq(target)) {
+      for (const item of target.items) add(item);
+    }
+    active.delete(target);
+    const result = { size, height: height + 1 };
+    if (result.height > MAX_DEPTH) deepest ??= target;
+    measured.set(target, result);
+    return result;
+  };
+  const { size } = measure(doc.contents, 0);
+  if (deepest) {
+    const at = deepest.range?.[0] ?? 0;
+    return { range: [at, at + 1], message: deepMessage() };
+  }
+  if (size > MAX_NODES) {
+    const at = doc.contents?.range?.[0] ?? 0;
+    return { range: [at, at + 1], message: `The aliases of this file expand to more than ${MAX_NODES.toLocaleString('en-US')} values: GitOpsHQ does not read it. Use fewer or smaller aliases.` };
+  }
+  return undefined;
+}
+
+/**
+ * The plain data of a document that parseYaml reported no error for. Aliases are allowed in any
+ * number: parseYaml has already capped what they expand to (the library's own cap, 100 aliases,
+ * rejects ordinary files).
+ */
+export function plainData(doc: Document.Parsed): unknown {
+  return doc.toJS({ maxAliasCount: -1 });
 }
 
 /**
@@ -67,6 +229,13 @@ function yamlProblem(
       span: spanOf([start, endOfLine(text, start)], lineCounter),
       message: 'This file must hold one YAML document: remove the `---` separator and everything after it, or merge it into the first document.',
     };
+  }
+  if (error.code === 'RESOURCE_EXHAUSTION') {
+    // Ours (too deep, too many aliases) or the library's own stack overflow on deep flow nesting.
+    const message = /^Maximum call stack/.test(error.message)
+      ? `Values nest too deep here: GitOpsHQ does not read this file. Flatten the structure.`
+      : error.message;
+    return { file, severity: 'error', code: 'yaml-limits', span: spanOf([start, Math.max(start, end)], lineCounter), message };
   }
   if (error.code === 'DUPLICATE_KEY') {
     // yaml reports the key's first character: underline the whole key and name it.

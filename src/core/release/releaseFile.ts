@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { API_VERSION, DATE_TIME_PATTERN, EMAIL_PATTERN, NAME_PATTERN } from '../manifest';
 import type { Problem } from '../types';
 import { parseFast } from '../valuesTree';
-import { friendlyErrorMap, isStructurallySound, nodeAtPath, parseYaml, schemaProblems, spanOf } from '../yamlSource';
+import { friendlyErrorMap, isStructurallySound, nodeAtPath, parseYaml, plainData, schemaProblems, spanOf } from '../yamlSource';
 import type { Release } from './types';
 
 /** Where release files live, relative to the project root. */
@@ -130,7 +130,7 @@ function parseWithPositions(text: string, file: string): { release?: Release; pr
   const parsed = parseYaml(text, file);
   const problems: Problem[] = parsed.problems.map((p) => ({ ...p, code: RELEASE_PROBLEM }));
   if (!isStructurallySound(parsed.doc)) return { problems };
-  const raw: unknown = parsed.doc.toJS();
+  const raw: unknown = plainData(parsed.doc);
   if (raw === null || raw === undefined) {
     const span = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     return { problems: [...problems, { file, span, severity: 'error', code: RELEASE_PROBLEM, message: `The release file is empty: it needs apiVersion: ${API_VERSION}, kind: Release and the release's fields.` }] };

@@ -181,7 +181,7 @@ describe('valuesTree', () => {
       const parsed = parseValuesFile(text, FILE, 0);
       assert.deepEqual(
         parsed.problems.map((p) => p.code),
-        ['values-too-large'],
+        ['yaml-limits'],
       );
     });
 
