@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDocument } from 'yaml';
-import { internals, workspaceRoot } from './support';
+import { internals, waitFor, workspaceRoot } from './support';
 
 const MASK = '••••••';
 
@@ -165,6 +165,28 @@ describe('HQ Variable placeholders in values files', () => {
     assert.ok(lines.slice(0, first).reverse().find((l) => /^ {2}\S/.test(l))?.startsWith('  dev:'), `line ${first} is in env.dev`);
   });
 
+  it("Go to Definition lands on the definition of the file's environment, the others in the peek", async () => {
+    // dev's DATABASE_HOST comes first in the variables file; a staging file must land on staging's.
+    const { doc } = await appendUnsaved('values/staging/ledger-worker.yaml', 'probe: "{{hq.var.env.DATABASE_HOST}}"');
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = positionOf(doc, '{{hq.var.env.DATABASE_HOST}}');
+    editor.selection = new vscode.Selection(at, at);
+    const lines = (await fs.readFile(file('.gitopshq/variables.yaml'), 'utf8')).split('\n');
+    const staging = lines.findIndex((l, i) => /^\s+DATABASE_HOST:/.test(l) && lines.slice(0, i).reverse().find((p) => /^ {2}\S/.test(p))?.startsWith('  staging:'));
+    assert.ok(staging > 0 && lines.findIndex((l) => /^\s+DATABASE_HOST:/.test(l)) < staging, 'another environment defines it earlier in the file');
+    try {
+      await vscode.commands.executeCommand('editor.action.revealDefinition');
+      const landed = await waitFor(() => {
+        const active = vscode.window.activeTextEditor;
+        return active && path.normalize(active.document.uri.fsPath) === path.normalize(file('.gitopshq/variables.yaml')) ? active : undefined;
+      }, 'the variables file to open');
+      assert.equal(landed.selection.active.line, staging, `landed on line ${landed.selection.active.line}, staging's is ${staging}`);
+    } finally {
+      await vscode.commands.executeCommand('closeReferenceSearch');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+
   it('finds the references across values files, the definitions, and unsaved edits', async () => {
     const { doc } = await appendUnsaved('values/base/payment-api.yaml', 'probe: "{{hq.var.env.DATABASE_HOST}}"');
     const refs = await vscode.commands.executeCommand<vscode.Location[]>(
@@ -189,9 +211,21 @@ describe('HQ Variable placeholders in values files', () => {
     const { doc, end } = await appendUnsaved('values/production/acme/payment-api.yaml', 'probe: "{{hq.var.DATABASE_MAX_CONNECTIONS}}"');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, end.translate(0, -5));
     const text = hoverText(hovers);
-    const rows = text.split('\n').filter((l) => /^\| (dev|staging|production) \|/.test(l));
-    assert.equal(rows.length, 1, `one row: the file applies to production/acme only\n${text}`);
-    assert.match(rows[0]!, /^\| production \| acme \| `400` \|/);
+    // The file applies to production/acme: that row first, then every other environment and
+    // tenant in promotion order, each saying it is not from this file.
+    const rows = text.split('\n').filter((l) => /^\| (dev|staging|production)\b/.test(l));
+    assert.deepEqual(
+      rows.map((l) => l.split(' | ').slice(0, 3).join(' | ')),
+      [
+        '| production | acme | `400`',
+        '| dev _(not from this file)_ | acme | `20`',
+        '| dev _(not from this file)_ | globex | `20`',
+        '| staging _(not from this file)_ | acme | `20`',
+        '| staging _(not from this file)_ | globex | `20`',
+        '| production _(not from this file)_ | globex | `200`',
+      ],
+      text,
+    );
 
     const other = await vscode.workspace.openTextDocument(file('.gitopshq/variables.yaml'));
     const found = other.getText().indexOf('{{ hq.var.KEY }}');

@@ -64,6 +64,8 @@ export interface VariableInfoRow {
   display: string;
   scope?: VariableScope;
   origin?: Origin;
+  /** False for an (environment, tenant) the file does not apply to: shown for comparison. */
+  applies?: boolean;
 }
 
 /**
@@ -96,6 +98,31 @@ export function variableRows(
     }
   }
   return rows;
+}
+
+/**
+ * The hover's rows: those the file applies to first (variableRows), then every other environment
+ * and tenant of the project in promotion order, marked `applies: false`, so that a file of one
+ * environment still shows what the placeholder is everywhere else.
+ */
+export function hoverRows(
+  variables: VariableSet,
+  context: Pick<ValuesFileContext, 'project' | 'combos' | 'workloads'>,
+  key: string,
+  pinned?: VariableScope,
+): VariableInfoRow[] {
+  const own = variableRows(variables, context, key, pinned);
+  const covered = new Set(context.combos.map((c) => `${c.environment}\u0000${c.tenant}`));
+  const others: ResolveContext[] = [];
+  for (const env of context.project.environments) {
+    for (const tenant of context.project.tenants) {
+      if (covered.has(`${env.name}\u0000${tenant}`)) continue;
+      for (const workload of context.workloads) others.push({ environment: env.name, tenant, workload });
+    }
+  }
+  if (others.length === 0) return own;
+  const rest = variableRows(variables, { project: context.project, combos: others }, key, pinned).map((r) => ({ ...r, applies: false }));
+  return [...own, ...rest];
 }
 
 function row(variables: VariableSet, key: string, ctx: ResolveContext, pinned: VariableScope | undefined, tenants: boolean): VariableInfoRow {
@@ -134,8 +161,8 @@ export interface HoverOptions {
 const MAX_CELL = 60;
 
 /**
- * The hover of a placeholder: the key, its description, and a table of what it resolves to where
- * the file applies, with a link per row to the winning definition. Undefined rows are bold, with
+ * The hover of a placeholder: the key, its description, and a table of what it resolves to (where
+ * the file applies first, then elsewhere, marked), with a link per row to the winning definition. Undefined rows are bold, with
  * a warning sign. Values never include a secret (rows carry SECRET_MASK).
  */
 export function hoverMarkdown(rows: readonly VariableInfoRow[], key: string, options: HoverOptions = {}): string {
@@ -148,6 +175,7 @@ export function hoverMarkdown(rows: readonly VariableInfoRow[], key: string, opt
     lines.push('_This file applies to no environment._');
     return lines.join('\n');
   }
+  if (rows.every((r) => r.applies === false)) lines.push('_This file applies to no environment._', '');
   lines.push(tenants ? '| Environment | Tenant | Value | Scope |' : '| Environment | Value | Scope |');
   lines.push(tenants ? '|---|---|---|---|' : '|---|---|---|');
   const max = options.maxRows ?? 40;
@@ -155,7 +183,8 @@ export function hoverMarkdown(rows: readonly VariableInfoRow[], key: string, opt
     const who = r.workload ? `${r.tenant ?? ''} (${r.workload})` : (r.tenant ?? '');
     const value = r.defined ? `\`${cell(truncate(r.display, MAX_CELL)).replace(/`/g, "'")}\`` : '**⚠ undefined**';
     const scope = r.scope ? (r.origin ? `[${r.scope}](${definitionLink(r.origin)})` : r.scope) : '';
-    const envCell = r.defined ? cell(r.environment) : `**${cell(r.environment)}**`;
+    const name = r.defined ? cell(r.environment) : `**${cell(r.environment)}**`;
+    const envCell = r.applies === false ? `${name} _(not from this file)_` : name;
     lines.push(tenants ? `| ${envCell} | ${cell(who)} | ${value} | ${scope} |` : `| ${envCell} | ${value} | ${scope} |`);
   }
   if (rows.length > max) lines.push('', `_…and ${rows.length - max} more_`);
@@ -220,22 +249,25 @@ export function cachedCompletionDetail(
 }
 
 /**
- * Where Go to Definition goes: the definition that wins for the file's first applicable
- * combination, then every other definition of the key (most specific first) so that Peek shows
- * them all. A pinned placeholder only looks at its own scope.
+ * Where Go to Definition goes: the definitions that win for the file's combinations, in their order
+ * (the file's first environment in promotion order first), then every other definition of the key
+ * (most specific first) so that Peek shows them all. A pinned placeholder only looks at its own scope.
  */
 export function definitionTargets(
   variables: VariableSet,
   key: string,
   pinned: VariableScope | undefined,
-  first: ResolveContext | undefined,
+  combos: readonly ResolveContext[],
 ): VariableDef[] {
   const defs = variables.definitions(key).filter((d) => pinned === undefined || d.scope === pinned);
-  const winner = first ? variables.resolve(key, first, pinned).def : undefined;
-  if (!winner) return defs;
-  const same = (d: VariableDef) => d.origin.file === winner.origin.file && d.origin.line === winner.origin.line && d.scope === winner.scope;
-  const head = defs.find(same);
-  return head ? [head, ...defs.filter((d) => d !== head)] : defs;
+  const head: VariableDef[] = [];
+  for (const combo of combos) {
+    const winner = variables.resolve(key, combo, pinned).def;
+    if (!winner) continue;
+    const def = defs.find((d) => d.origin.file === winner.origin.file && d.origin.line === winner.origin.line && d.scope === winner.scope);
+    if (def && !head.includes(def)) head.push(def);
+  }
+  return [...head, ...defs.filter((d) => !head.includes(d))];
 }
 
 /** The keys completion offers: every key, or for a pinned scope those defined in it. */

@@ -13,10 +13,10 @@ import {
   completionKeys,
   definitionTargets,
   hoverMarkdown,
+  hoverRows,
   placeholderRanges,
   SCOPE_KEYWORDS,
   variableDescription,
-  variableRows,
   type HoverOptions,
   type VariableInfoRow,
 } from '../../core/language/variableInfo';
@@ -74,7 +74,7 @@ class PlaceholderFeatures
       const match = placeholderAt(document.lineAt(position.line).text, position.character);
       if (!match?.valid || match.key === undefined) return undefined;
       const variables = this.variables(info);
-      const rows = variableRows(variables, info.context, match.key, match.scope);
+      const rows = hoverRows(variables, info.context, match.key, match.scope);
       const markdown = this.markdown(variables, info, match.key, match.scope, rows);
       return new vscode.Hover(markdown, new vscode.Range(position.line, match.start, position.line, match.end));
     });
@@ -136,7 +136,7 @@ class PlaceholderFeatures
         const data = this.items.get(item);
         if (!data || token.isCancellationRequested) return item;
         const variables = this.variables(data.info);
-        const rows = variableRows(variables, data.info.context, data.key, data.scope);
+        const rows = hoverRows(variables, data.info.context, data.key, data.scope);
         item.documentation = this.markdown(variables, data.info, data.key, data.scope, rows);
         return item;
       }) ?? item
@@ -154,7 +154,9 @@ class PlaceholderFeatures
       const match = placeholderAt(document.lineAt(position.line).text, position.character);
       if (!match?.valid || match.key === undefined) return undefined;
       const origin = new vscode.Range(position.line, match.start, position.line, match.end);
-      const defs = definitionTargets(this.variables(info), match.key, match.scope, info.context.combos[0]);
+      // The winner for the file comes first; VS Code sorts the list by position but goes to the
+      // provider's first in `goto`/`gotoAndPeek` mode (package.json makes that YAML's default).
+      const defs = definitionTargets(this.variables(info), match.key, match.scope, info.context.combos);
       if (defs.length === 0) return undefined;
       return defs.map((d) => {
         const { file, line, character } = d.origin;

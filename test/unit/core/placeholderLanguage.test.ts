@@ -6,6 +6,7 @@ import {
   definitionLink,
   definitionTargets,
   hoverMarkdown,
+  hoverRows,
   placeholderRanges,
   valuesFileContext,
   variableDescription,
@@ -303,6 +304,29 @@ describe('placeholder language: variable info', () => {
     assert.ok(noTenants.includes('| dev | `a\\|b` | repo |'), noTenants);
   });
 
+  it('hovers with every environment and tenant: the file\'s own rows first, the others marked, in promotion order', async () => {
+    const { index, variables } = await indexed();
+    const one = valuesFileContext(index, 'shop', `${P}/values/production/acme/web.yaml`)!;
+    const rows = hoverRows(variables, one, 'POOL').map((r) => `${r.environment}/${r.tenant} ${r.display} ${r.applies === false ? 'other' : 'own'}`);
+    assert.deepEqual(rows, ['production/acme 400 own', 'dev/acme 20 other', 'dev/globex 20 other', 'production/globex 200 other']);
+    const md = hoverMarkdown(hoverRows(variables, one, 'POOL'), 'POOL');
+    const table = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Environment'));
+    assert.deepEqual(
+      table.map((l) => l.split(' | ').slice(0, 3).join(' | ')),
+      ['| production | acme | `400`', '| dev _(not from this file)_ | acme | `20`', '| dev _(not from this file)_ | globex | `20`', '| production _(not from this file)_ | globex | `200`'],
+    );
+    assert.ok(!md.includes('applies to no environment'), md);
+
+    // A file of every environment has no other rows; a pinned scope holds for the other rows too.
+    const base = valuesFileContext(index, 'shop', `${P}/values/base/web.yaml`)!;
+    assert.deepEqual(hoverRows(variables, base, 'POOL'), variableRows(variables, base, 'POOL'));
+    const dev = valuesFileContext(index, 'shop', `${P}/values/dev/web.yaml`)!;
+    assert.deepEqual(
+      hoverRows(variables, dev, 'POOL', 'env').map((r) => `${r.environment}/${r.tenant} ${r.display}`),
+      ['dev/acme undefined', 'dev/globex undefined', 'production/acme 200', 'production/globex 200'],
+    );
+  });
+
   it('summarises values per environment for completion details', async () => {
     const { index, variables } = await indexed();
     const base = valuesFileContext(index, 'shop', `${P}/values/base/web.yaml`)!;
@@ -311,17 +335,39 @@ describe('placeholder language: variable info', () => {
     assert.equal(completionDetail(variableRows(variables, base, 'REGION')), 'dev: eu / undefined · production: eu / undefined');
   });
 
-  it('goes to the winning definition first, then every other one; a pinned scope only to its own', async () => {
-    const { variables } = await indexed();
+  it('goes to the definitions that win for the file first (in promotion order), then every other one; a pinned scope only to its own', async () => {
+    const { index, variables } = await indexed();
     const where = (defs: { scope: string; origin: { line: number } }[]) => defs.map((d) => `${d.scope}:${d.origin.line}`);
-    assert.deepEqual(where(definitionTargets(variables, 'POOL', undefined, { environment: 'dev', tenant: 'acme', workload: 'web' })), ['repo:2', 'svc:15', 'env:7']);
-    assert.deepEqual(where(definitionTargets(variables, 'POOL', undefined, { environment: 'production', tenant: 'globex', workload: 'web' })), [
+    const ctx = (file: string) => valuesFileContext(index, 'shop', `${P}/${file}`)!.combos;
+    // production/globex resolves POOL at env.production even though svc and repo define it too.
+    assert.deepEqual(where(definitionTargets(variables, 'POOL', undefined, [{ environment: 'production', tenant: 'globex', workload: 'web' }])), [
       'env:7',
       'svc:15',
       'repo:2',
     ]);
-    assert.deepEqual(where(definitionTargets(variables, 'POOL', 'env', { environment: 'dev', tenant: 'acme', workload: 'web' })), ['env:7']);
-    assert.deepEqual(where(definitionTargets(variables, 'NOPE', undefined, undefined)), []);
+    // A file of every environment: dev's winner, then production's (acme, globex), then the rest.
+    assert.deepEqual(where(definitionTargets(variables, 'POOL', undefined, ctx('values/base/web.yaml'))), ['repo:2', 'svc:15', 'env:7']);
+    assert.deepEqual(where(definitionTargets(variables, 'HOST', undefined, ctx('values/production/acme/web.yaml'))), ['env:6', 'repo:1']);
+    assert.deepEqual(where(definitionTargets(variables, 'POOL', 'env', ctx('values/dev/web.yaml'))), ['env:7']);
+    assert.deepEqual(where(definitionTargets(variables, 'NOPE', undefined, [])), []);
+  });
+
+  it('puts the env definition of the file\'s environment first even when another environment defines it earlier', async () => {
+    const index = new ProjectIndex(
+      new MemoryFileSystem({
+        ...files(''),
+        [`${P}/gitopshq.yaml`]: files('')[`${P}/gitopshq.yaml`]!.replace('    - name: production\n', '    - name: qa\n    - name: uat\n    - name: production\n'),
+        [`${P}/.gitopshq/variables.yaml`]: 'env:\n  qa:\n    DB_HOST: qa-db\n  uat:\n    DB_HOST: uat-db\n  production:\n    DB_HOST: prod-db\n',
+        [`${P}/values/uat/web.yaml`]: 'db: "{{hq.var.env.DB_HOST}}"\n',
+      }),
+    );
+    await index.scan(['/ws']);
+    const combos = valuesFileContext(index, 'shop', `${P}/values/uat/web.yaml`)!.combos;
+    const targets = definitionTargets(index.variables('shop'), 'DB_HOST', 'env', combos);
+    assert.deepEqual(
+      targets.map((d) => `${d.environment}:${d.origin.line}`),
+      ['uat:4', 'qa:2', 'production:6'],
+    );
   });
 
   it('lists completion keys, all or for a pinned scope', async () => {
