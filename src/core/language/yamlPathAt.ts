@@ -280,7 +280,11 @@ export function siblingKeys(lines: LineSource, line: number, column: number): Se
     }
     return stop ? 'stop' : 'go';
   };
-  for (let l = line - 1; l >= 0; l--) if (scan(l) === 'stop') break;
+  // A dash left of the column on the line itself starts a new list item (`  - |`): the map begins
+  // here, and the keys above belong to the previous items.
+  const own = lineStructure(lines.line(line));
+  const startsItem = own?.entries.some((e) => e.kind === 'dash' && e.column < column) ?? false;
+  if (!startsItem) for (let l = line - 1; l >= 0; l--) if (scan(l) === 'stop') break;
   for (let l = line + 1; l < lines.lineCount; l++) {
     const raw = lines.line(l);
     const indent = skipSpaces(raw, 0);

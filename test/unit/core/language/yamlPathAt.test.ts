@@ -140,6 +140,21 @@ describe('siblingKeys', () => {
     assert.deepEqual([...siblingKeys(linesOf(list), 4, 4)], ['name']);
     assert.deepEqual([...siblingKeys(linesOf(list), 2, 4)].sort(), ['name']);
   });
+
+  it('counts nothing of the previous items for a new list item, second or later', () => {
+    const typing = 'env:\n  - name: A\n    value: a\n  - ';
+    const path = at(`${typing}|`);
+    assert.deepEqual(path?.parent, ['env', 1]);
+    assert.deepEqual([...siblingKeys(linesOf(typing), 3, 4)], []);
+    // Third item, a key half typed, and the item's own later keys still count.
+    const third = 'env:\n  - name: A\n    value: a\n  - name: B\n  - va\n    name: C\n';
+    assert.deepEqual(at('env:\n  - name: A\n    value: a\n  - name: B\n  - va|\n    name: C\n')?.parent, ['env', 2]);
+    assert.deepEqual([...siblingKeys(linesOf(third), 4, 4)], ['name']);
+    // Nested: a new item of services under ingressRoute.dashboard (traefik's shape).
+    const nested = 'ingressRoute:\n  dashboard:\n    services:\n      - name: api\n        port: 80\n      - \n';
+    assert.deepEqual(at('ingressRoute:\n  dashboard:\n    services:\n      - name: api\n        port: 80\n      - |\n')?.parent, ['ingressRoute', 'dashboard', 'services', 1]);
+    assert.deepEqual([...siblingKeys(linesOf(nested), 5, 8)], []);
+  });
 });
 
 describe('keyLineOf and contentRange', () => {
