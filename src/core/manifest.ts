@@ -30,6 +30,7 @@ import {
   type DataPath,
   type ParsedYaml,
 } from './yamlSource';
+import { findUnquotedTemplates, quoteTemplates, unquotedTemplateProblem } from './unquotedTemplates';
 import { parseFast } from './valuesTree';
 
 export const API_VERSION = 'gitopshq.io/v1alpha1';
@@ -212,7 +213,7 @@ function parseClean(text: string, file: string, positions: () => ParsedYaml): Ma
 function parseWithPositions(text: string, file: string, positions: () => ParsedYaml): ManifestResult {
   const parsed = positions();
   const locate = (p: readonly (string | number)[]) => locateIn(parsed, p);
-  if (!isStructurallySound(parsed.doc)) return { problems: parsed.problems, locate };
+  if (!isStructurallySound(parsed.doc)) return unquotedTemplatesResult(text, file) ?? { problems: parsed.problems, locate };
 
   const raw: unknown = plainData(parsed.doc);
   if (raw === null || raw === undefined) return { problems: [...parsed.problems, emptyManifestProblem(file)], locate };
@@ -226,6 +227,23 @@ function parseWithPositions(text: string, file: string, positions: () => ParsedY
   const result: ManifestResult = { problems: findings.map((f) => f.problem), locate, source };
   if (project) result.project = project;
   return result;
+}
+
+/**
+ * A manifest whose syntax errors come from unquoted path templates in flow lists: one problem per
+ * template (its fix quotes it), and the problems of the text as it reads once they are quoted, in
+ * place of the cascade of syntax errors. No project until they are quoted.
+ */
+function unquotedTemplatesResult(text: string, file: string): ManifestResult | undefined {
+  const templates = findUnquotedTemplates(text, LAYER_TOKENS);
+  if (templates.length === 0) return undefined;
+  const fixed = quoteTemplates(text, templates);
+  const quoted = parseWithPositions(fixed, file, lazyYaml(fixed, file));
+  if (quoted.problems.some((p) => p.code === 'yaml-syntax')) return undefined;
+  const onTemplateLines = new Set(templates.map((t) => t.line));
+  // Columns after a template moved by its quotes: a problem of the quoted text on that line would be misplaced.
+  const rest = quoted.problems.filter((p) => !onTemplateLines.has(p.span.start.line));
+  return { problems: [...templates.map((t) => unquotedTemplateProblem(file, t)), ...rest], locate: quoted.locate };
 }
 
 function emptyManifestProblem(file: string): Problem {

@@ -39,7 +39,8 @@ class ValuesCodeActions implements vscode.CodeActionProvider {
         if (token.isCancellationRequested) return [];
         if (diagnostic.source !== 'gitopshq') continue;
         const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code ?? '');
-        if (code === 'unquoted-placeholder') {
+        // The manifest's unquoted `{workload}` path templates get the same fix (the index reports them).
+        if (code === 'unquoted-placeholder' || code === 'unquoted-path-template') {
           const { start, end } = diagnostic.range;
           if (start.line !== end.line) continue;
           const fix = quoteScalarFix(document.lineAt(start.line).text, start.line, start.character, end.character);
