@@ -22,7 +22,14 @@
 //    goes backwards along the promotion order (production got something staging never ran):
 //    `image-tag-backwards`, a warning. Tags that are not semver are compared as text for equality
 //    only (a difference, never a finding).
+//  - cross-env-value and env-name-in-value judge only what the environment itself put there: a
+//    value set in a layer whose path names the environment (`{env}`), or one a placeholder
+//    substituted. Chart defaults and layers shared by every environment are the same everywhere and
+//    say nothing about this one. Values too common to mean anything (a single word such as
+//    `debug`), a host's top-level domain (`.dev`) and path segments (`/dev`) are not matches. Each
+//    message says where the value came from.
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 // Only the two functions: the whole package would add ~28 KB (ranges, parsing of comparators) to the bundle.
 import semverGt from 'semver/functions/gt';
 import semverValid from 'semver/functions/valid';
@@ -122,6 +129,8 @@ export const NOT_DEFINED = '(not defined)';
 
 /** Cross-environment values shorter than this are too common to mean anything ("info", "eu"). */
 const MIN_FOREIGN_VALUE_LENGTH = 4;
+/** A single word or number (`debug`, `warn`, `true`, `1024`): found in too many values to mean an environment. */
+const TOO_COMMON = /^(?:[A-Za-z]+|[0-9.]+)$/;
 
 type Side = 'source' | 'target';
 
@@ -362,15 +371,17 @@ class Comparison {
     if (foreign.length === 0 && !names) return;
     forEachLeaf(s.effective.values, '', (path, value) => {
       if (typeof value !== 'string' || value === '' || s.secretPaths.has(path)) return;
+      const why = this.ownSource(wl, s, path);
+      if (!why) return;
       for (const f of foreign) {
-        if (!value.includes(f.value)) continue;
+        if (!containsToken(value, f.value)) continue;
         const own = this.variables.resolve(f.key, s.context);
         if (own.defined && !own.secret && typeof own.value === 'string' && own.value.includes(f.value)) continue;
         const how = value === f.value ? 'is' : 'contains';
         this.add({
           severity: 'error',
           code: 'cross-env-value',
-          message: `${wl.name}: ${s.environment} value of ${path} ${how} "${f.value}", the ${f.environment} value of ${f.key}.`,
+          message: `${wl.name}: ${s.environment} value of ${path} ${how} "${f.value}", the ${f.environment} value of ${f.key} (${why}).`,
           workload: wl.name,
           path,
           side: s.side,
@@ -378,17 +389,33 @@ class Comparison {
         return; // one finding per value; the name check would only repeat it
       }
       if (!names || value.startsWith('/')) return;
-      const match = names.exec(stripOwnName(withoutPlaceholders(value), s.environment));
-      if (!match) return;
+      const name = otherName(names, stripOwnName(withoutPlaceholders(value), s.environment));
+      if (name === undefined) return;
       this.add({
         severity: 'warning',
         code: 'env-name-in-value',
-        message: `${wl.name}: ${s.environment} value of ${path} contains "${match[1] ?? match[0]}", the name of another environment.`,
+        message: `${wl.name}: ${s.environment} value of ${path} contains "${name}", the name of another environment (${why}).`,
         workload: wl.name,
         path,
         side: s.side,
       });
     });
+  }
+
+  /**
+   * Why the value at `path` is this environment's own, for the message: the placeholder that put it
+   * there, or the environment's layer that set it. Undefined for chart defaults and shared layers.
+   */
+  private ownSource(wl: Workload, s: SideState, at: string): string | undefined {
+    const raw = valueAt(s.raw.value, at);
+    if (typeof raw === 'string' && mayContainPlaceholder(raw)) {
+      const keys = [...new Set(scanPlaceholders(raw).flatMap((m) => (m.valid && m.key !== undefined ? [m.key] : [])))];
+      if (keys.length > 0) return `put there by ${keys.map((k) => `hq.var.${k}`).join(', ')}`;
+    }
+    const origin = s.effective.sources.get(at);
+    if (!origin || origin.layer < 0 || !(wl.values[origin.layer] ?? '').includes('{env}')) return undefined;
+    const file = path.relative(this.project.root, origin.file).split(path.sep).join('/');
+    return `set in ${file} line ${origin.line + 1}`;
   }
 
   private imageTagFindings(wl: Workload, src: SideState, tgt: SideState): void {
@@ -617,11 +644,41 @@ function foreignValues(variables: VariableSet, environment: string): ForeignValu
   for (const key of variables.keys()) {
     for (const def of variables.definitions(key)) {
       if (def.scope !== 'env' || def.secret || def.environment === undefined || def.environment === environment) continue;
-      if (typeof def.value !== 'string' || def.value.trim().length < MIN_FOREIGN_VALUE_LENGTH) continue;
+      if (typeof def.value !== 'string' || def.value.trim().length < MIN_FOREIGN_VALUE_LENGTH || TOO_COMMON.test(def.value.trim())) continue;
       out.push({ key, environment: def.environment, value: def.value });
     }
   }
   return out.sort((a, b) => b.value.length - a.value.length);
+}
+
+/**
+ * The first match of another environment's name that means the environment: not a host's
+ * top-level domain (`operator.dev/`, `example.dev`) nor a file system path segment (`/mnt/dev`,
+ * `^/(dev|proc)`).
+ */
+function otherName(pattern: RegExp, value: string): string | undefined {
+  const global = new RegExp(pattern.source, 'gi');
+  for (const m of value.matchAll(global)) {
+    const start = m.index ?? 0;
+    const end = start + m[0].length;
+    const before = value.slice(0, start);
+    const after = value.charAt(end);
+    if (before.endsWith('.') && (after === '' || after === '/' || after === ':' || /\s/.test(after))) continue;
+    // A file system path segment (`/mnt/dev`, `^/(dev|proc)`); a URL's path still counts.
+    if (/\/\(?$/.test(before) && !value.includes('://')) continue;
+    return m[1] ?? m[0];
+  }
+  return undefined;
+}
+
+/** Whether `needle` occurs in `value` as a whole token (not inside a longer word or number). */
+function containsToken(value: string, needle: string): boolean {
+  for (let at = value.indexOf(needle); at >= 0; at = value.indexOf(needle, at + 1)) {
+    const before = value.charAt(at - 1);
+    const after = value.charAt(at + needle.length);
+    if (!/[A-Za-z0-9]/.test(before) && !/[A-Za-z0-9]/.test(after)) return true;
+  }
+  return false;
 }
 
 /** Matches another environment's name as a whole token (not inside a longer word), case-insensitive. */

@@ -399,8 +399,18 @@ describe('compareEnvironments', () => {
     assert.deepEqual(
       cross.map((f) => [f.severity, f.path, f.side, f.message]),
       [
-        ['error', 'cache.host', 'target', 'api: production value of cache.host is "staging-db.internal", the staging value of DATABASE_HOST.'],
-        ['error', 'cache.url', 'target', 'api: production value of cache.url contains "staging-db.internal", the staging value of DATABASE_HOST.'],
+        [
+          'error',
+          'cache.host',
+          'target',
+          'api: production value of cache.host is "staging-db.internal", the staging value of DATABASE_HOST (set in values/production/acme/api.yaml line 2).',
+        ],
+        [
+          'error',
+          'cache.url',
+          'target',
+          'api: production value of cache.url contains "staging-db.internal", the staging value of DATABASE_HOST (set in values/production/acme/api.yaml line 3).',
+        ],
       ],
     );
     const names = result.findings.filter((f) => f.code === 'env-name-in-value');
@@ -411,9 +421,58 @@ describe('compareEnvironments', () => {
         ['warning', 'docs', 'target'],
       ],
     );
-    assert.equal(names[0]?.message, 'api: production value of callback contains "staging", the name of another environment.');
+    assert.equal(names[0]?.message, 'api: production value of callback contains "staging", the name of another environment (set in values/production/acme/api.yaml line 4).');
     // The staging side's own values (api.staging.example.com) raise nothing.
     assert.equal(result.findings.some((f) => f.side === 'source' && f.code !== 'undefined-variable'), false);
+  });
+
+  it('judges only what the environment\'s own layers or variables put there, skips common values and says why', async () => {
+    const result = await compare(
+      { source: 'staging', target: 'production', tenant: 'acme' },
+      {
+        [`${P}/.gitopshq/variables.yaml`]: [
+          'env:',
+          '  dev: { LOG_LEVEL: debug, DB: dev-db.internal }',
+          '  staging: { LOG_LEVEL: warn, DB: staging-db.internal }',
+          '  production: { LOG_LEVEL: error, DB: prod-db.internal, DOCS: "https://staging.docs.example.com" }',
+          '',
+        ].join('\n'),
+        // Chart defaults, equal on both sides: the words and names in them are the chart's.
+        [`${P}/charts/worker/values.yaml`]: [
+          'image:',
+          '  tag: "0.1.0"',
+          'runbookUrl: https://runbooks.prometheus-operator.dev/runbooks',
+          'args: ["--collector.filesystem.mount-points-exclude=^/(dev|proc|sys)($|/)"]',
+          'localPath: /dev',
+          'inhibit: "severity=warn, level=debug"',
+          'devUrl: https://dev.example.com',
+          '',
+        ].join('\n'),
+        // A base layer shared by every environment is not this environment's doing either.
+        [`${P}/values/base/api.yaml`]: 'legacy: https://dev-db.internal/old\n',
+        [`${P}/values/staging/worker.yaml`]: 'image:\n  tag: "0.1.0"\n',
+        [`${P}/values/production/worker.yaml`]: [
+          'image:',
+          '  tag: "0.1.0"',
+          'logLevel: debug',
+          'filter: "level=warn"',
+          'docsHost: example.dev',
+          'mount: /mnt/dev/x',
+          'feed: https://dev.example.com/feed',
+          'db: dev-db.internal',
+          'docs: "{{hq.var.DOCS}}"',
+          '',
+        ].join('\n'),
+      },
+    );
+    const found = result.findings
+      .filter((f) => f.code === 'cross-env-value' || f.code === 'env-name-in-value')
+      .map((f) => [f.workload, f.path, f.message]);
+    assert.deepEqual(found, [
+      ['worker', 'db', 'worker: production value of db is "dev-db.internal", the dev value of DB (set in values/production/worker.yaml line 8).'],
+      ['worker', 'feed', 'worker: production value of feed contains "dev", the name of another environment (set in values/production/worker.yaml line 7).'],
+      ['worker', 'docs', 'worker: production value of docs contains "staging", the name of another environment (put there by hq.var.DOCS).'],
+    ]);
   });
 
   it('does not flag a foreign value that the environment\'s own value contains', async () => {
