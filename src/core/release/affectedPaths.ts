@@ -34,3 +34,8 @@ export function affectedPaths(project: Project, environment: string, tenant: str
   add(project.variablesPath, 'variables');
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/** Whether `file` (repository-relative) is one of `affected` or lies in one of their folders (a chart). */
+export function isAffectedPath(affected: readonly Pick<AffectedPath, 'path'>[], file: string): boolean {
+  return affected.some((a) => a.path === file || file.startsWith(`${a.path.replace(/\/$/, '')}/`));
+}

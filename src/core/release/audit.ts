@@ -5,7 +5,7 @@
 import type { Project } from '../types';
 import { affectedPaths, type AffectedPath } from './affectedPaths';
 import { valueChanges, type ValueChange } from './changedValues';
-import { approvalProgress } from './policy';
+import { sameEmail } from './policy';
 import type { Identity, Release } from './types';
 
 /** A commit that touched files affecting an environment, with each file's text before and after (from the git adapter). */
@@ -127,7 +127,13 @@ function releaseEntries(release: Release): AuditEntry[] {
         return;
     }
   });
-  const counted = approvalProgress(release, {}).approvals;
+  // The log tells what was recorded, in order: the nth distinct approver (the requester only when allowed).
+  const counted = release.approvals.filter(
+    (a, i) =>
+      a.decision === 'approve' &&
+      (release.policy.requesterCanApprove || !sameEmail(a.by.email, release.createdBy.email)) &&
+      !release.approvals.slice(0, i).some((b) => b.decision === 'approve' && sameEmail(b.by.email, a.by.email)),
+  );
   for (const a of release.approvals) {
     const comment = a.comment ? `: ${a.comment}` : '';
     if (a.decision === 'reject') {

@@ -11,7 +11,7 @@
 //   rollback deployed (creates a new release, see rollback.ts); anyone
 import { GitOpsHqError } from '../errors';
 import type { Environment } from '../types';
-import { approvalProgress, isApprover, sameEmail } from './policy';
+import { approvalProgress, approversText, mayApprove, policyInForce, sameEmail, type ApprovalOptions } from './policy';
 import { RELEASE_ID_PATTERN } from './releaseFile';
 import type { HistoryEntry, Identity, Release, ReleaseAction, ReleaseChange, ReleaseState } from './types';
 
@@ -19,8 +19,13 @@ export interface ActionContext {
   identity: Identity;
   /** The current manifest's teams (membership is read from today's manifest). */
   teams: Record<string, string[]>;
-  /** The current manifest's environment, for the freeze. */
+  /** The current manifest's environment: its freeze, and its policy (the stricter of it and the snapshot is in force). */
   environment?: Environment;
+  /**
+   * Per entry of the release's approvals, whether Git shows it was recorded by its approver (trust.ts).
+   * Absent: entries are taken as written. Unverified entries never count towards the quorum.
+   */
+  verified?: readonly boolean[];
   now: Date;
   comment?: string;
   reason?: string;
@@ -51,7 +56,9 @@ export function applyAction(release: Release, action: Exclude<ReleaseAction, 'ro
       return transition(release, 'pending_approval', by, at, ctx.comment);
     case 'approve': {
       const approved: Release = { ...release, approvals: [...release.approvals, { by, decision: 'approve', at, comment: ctx.comment ?? '' }] };
-      return approvalProgress(approved, ctx.teams).reached ? transition(approved, 'approved', by, at, ctx.comment) : approved;
+      // This approval is recorded now by its approver's own commit: it is verified as it is written.
+      const options = approvalOptions({ ...ctx, ...(ctx.verified ? { verified: [...ctx.verified, true] } : {}) });
+      return approvalProgress(approved, ctx.teams, options).reached ? transition(approved, 'approved', by, at, ctx.comment) : approved;
     }
     case 'reject': {
       const reason = (ctx.reason ?? '').trim();
@@ -94,6 +101,11 @@ function transition(release: Release, state: ReleaseState, by: Identity, at: str
   return { ...release, state, history: [...release.history, entry] };
 }
 
+/** The approval options an action context implies: the manifest's policy and the verification. */
+export function approvalOptions(ctx: Pick<ActionContext, 'environment' | 'verified'>): ApprovalOptions {
+  return { ...(ctx.environment ? { manifest: ctx.environment.approval } : {}), ...(ctx.verified ? { verified: ctx.verified } : {}) };
+}
+
 function identityOf(identity: Identity): Identity {
   return { name: identity.name, email: identity.email };
 }
@@ -134,7 +146,7 @@ const author = (release: Release) => `${release.createdBy.name} <${release.creat
 
 function guardSubmit(release: Release, ctx: ActionContext): Guard {
   if (release.state !== 'draft') return no(`only a draft can be submitted for approval`);
-  if (release.policy.required === 0) return no(`its environment needs no approval, so there is nothing to submit: deploy it directly`);
+  if (policyInForce(release.policy, ctx.environment?.approval).required === 0) return no(`its environment needs no approval, so there is nothing to submit: deploy it directly`);
   if (!isAuthor(release, ctx)) return no(`submit is for its author, ${author(release)}`);
   return OK;
 }
@@ -144,9 +156,9 @@ function guardDecision(release: Release, action: 'approve' | 'reject', ctx: Acti
   if (!states.includes(release.state)) {
     return no(action === 'approve' ? 'only a release pending approval can be approved' : 'only a release pending approval or approved (not yet deployed) can be rejected');
   }
-  const { policy } = release;
-  if (!isApprover(policy, ctx.teams, ctx.identity.email)) {
-    const who = policy.approvers.length > 0 ? policy.approvers.join(', ') : 'nobody (the policy lists no approvers)';
+  const policy = policyInForce(release.policy, ctx.environment?.approval);
+  if (!mayApprove(policy, ctx.teams, ctx.identity.email)) {
+    const who = approversText(policy);
     return no(`${action} is for its approvers (${who}) and ${ctx.identity.email} is not one of them`, 'Ask one of the approvers; team membership is read from the teams of gitopshq.yaml.');
   }
   if (!policy.requesterCanApprove && isAuthor(release, ctx)) {
@@ -169,13 +181,23 @@ function guardCancel(release: Release, ctx: ActionContext): Guard {
 }
 
 function guardDeploy(release: Release, ctx: ActionContext): Guard {
+  const required = policyInForce(release.policy, ctx.environment?.approval).required;
   if (release.state === 'draft') {
-    if (release.policy.required > 0) return no(`its policy requires ${release.policy.required} approval(s): submit it for approval first`);
+    if (required > 0) return no(`its policy requires ${required} approval(s): submit it for approval first`);
   } else if (release.state === 'pending_approval') {
-    const progress = approvalProgress(release, ctx.teams);
+    const progress = approvalProgress(release, ctx.teams, approvalOptions(ctx));
     return no(`it has ${progress.approvals.length}/${progress.required} approvals; it can be deployed once approved`);
   } else if (release.state !== 'approved') {
     return no(`only an approved release (or a draft that needs no approval) can be deployed`);
+  } else {
+    // `approved` is only a claim of the file: the quorum is counted again under the policy in force.
+    const progress = approvalProgress(release, ctx.teams, approvalOptions(ctx));
+    if (!progress.reached) {
+      return no(
+        `it has only ${progress.approvals.length}/${progress.required} approvals that count (approvals count when verified through Git and given by an approver of the policy in force)`,
+        'Open the release to see why each approval does or does not count.',
+      );
+    }
   }
   const freeze = ctx.environment ? isFrozen(ctx.environment, ctx.now) : { frozen: false };
   if (freeze.frozen) {

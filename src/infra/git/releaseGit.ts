@@ -697,7 +697,9 @@ export class ReleaseGit {
       GIT_COMMITTER_NAME: author.name,
       GIT_COMMITTER_EMAIL: author.email,
     };
-    const args = ['commit-tree', tree, ...(parent === null ? [] : ['-p', parent]), ...(this.trusted ? [] : ['--no-gpg-sign']), '-F', '-'];
+    // commit-tree ignores commit.gpgSign: sign when the user asked for signed commits (approvals may have to be).
+    const sign = this.trusted ? ((await this.text(['config', '--type=bool', '--get', 'commit.gpgsign'], { okCodes: [1] })).trim() === 'true' ? ['-S'] : []) : ['--no-gpg-sign'];
+    const args = ['commit-tree', tree, ...(parent === null ? [] : ['-p', parent]), ...sign, '-F', '-'];
     return (await this.text(args, { env, input: message.endsWith('\n') ? message : `${message}\n` })).trim();
   }
 

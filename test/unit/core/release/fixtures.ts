@@ -9,8 +9,11 @@ export const SAM: Identity = { name: 'Sam', email: 'sam@example.com' };
 export const RIO: Identity = { name: 'Rio', email: 'rio@example.com' };
 export const OLA: Identity = { name: 'Ola', email: 'ola@example.com' };
 export const EVE: Identity = { name: 'Eve', email: 'eve@example.com' };
+/** devops members who approved the releases `release('approved')` makes, and no test acts as. */
+export const IVY: Identity = { name: 'Ivy', email: 'ivy@example.com' };
+export const JUN: Identity = { name: 'Jun', email: 'jun@example.com' };
 
-export const TEAMS: Record<string, string[]> = { devops: ['rio@example.com', 'Dana@Example.com'], sre: ['ola@example.com'] };
+export const TEAMS: Record<string, string[]> = { devops: ['rio@example.com', 'Dana@Example.com', 'ivy@example.com', 'jun@example.com'], sre: ['ola@example.com'] };
 
 export const ID = 'rel_01JDX4V6Q8K7E3M2N1P0R9S8T7';
 export const BLOB_A = 'a'.repeat(40);
@@ -26,8 +29,9 @@ export function env(approval: Partial<Environment['approval']> = {}, freeze?: En
   return e;
 }
 
+/** No manifest environment unless given: the release's snapshot alone is then the policy in force. */
 export function ctx(identity: Identity, extra: Partial<ActionContext> = {}): ActionContext {
-  return { identity, teams: TEAMS, environment: env(), now: new Date(T0.getTime() + 60_000), ...extra };
+  return { identity, teams: TEAMS, now: new Date(T0.getTime() + 60_000), ...extra };
 }
 
 /** A release created by Dana in `environment`, then forced into `state` (with a matching history entry). */
@@ -45,7 +49,11 @@ export function release(state: ReleaseState = 'pending_approval', environment: E
     createdAt: T0,
   });
   if (created.state === state) return created;
-  return { ...created, state, history: [...created.history, { state, at: '2026-11-26T10:00:30.000Z', by: DANA }] };
+  const forced: Release = { ...created, state, history: [...created.history, { state, at: '2026-11-26T10:00:30.000Z', by: DANA }] };
+  // An approved release has the approvals that approved it: the quorum is counted again at deploy.
+  if (state !== 'approved') return forced;
+  const approvals = [IVY, JUN].slice(0, created.policy.required).map((by) => ({ by, decision: 'approve' as const, at: '2026-11-26T10:00:20.000Z', comment: '' }));
+  return { ...forced, approvals };
 }
 
 /** A project in /repo/pay: api (3 layers), worker and web sharing charts/shared, a base layer shared by api and worker. */

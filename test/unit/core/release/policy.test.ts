@@ -83,25 +83,45 @@ describe('release policy and quorum', () => {
     assert.deepEqual(allowedActions(r, ctx(RIO, { teams: left })), []);
   });
 
-  it('a policy changed after creation does not apply: the snapshot governs required and approvers', () => {
+  it('the stricter of the snapshot and the manifest is in force: a looser manifest does not loosen, a stricter one tightens', () => {
     const r = release('pending_approval', env({ required: 1 }));
-    const stricter = env({ required: 3, approvers: ['eve@example.com'], requesterCanApprove: true });
-    // Sam is in the snapshot, not in today's list; one approval is enough by the snapshot.
-    const approved = applyAction(r, 'approve', ctx(SAM, { environment: stricter }));
-    assert.equal(approved.state, 'approved');
-    // Eve is in today's list only; Dana may approve today but not by the snapshot.
+    const looser = env({ required: 0, approvers: [], requesterCanApprove: true });
+    // The manifest asks for nothing now; the snapshot still asks for Sam or devops, and not the requester.
+    assert.deepEqual(allowedActions(r, ctx(DANA, { environment: looser })), ['cancel']);
+    assert.equal(applyAction(r, 'approve', ctx(SAM, { environment: looser })).state, 'approved');
+    const stricter = env({ required: 2, approvers: ['sam@example.com', 'eve@example.com'], requesterCanApprove: true });
+    // Two approvals now, each by someone both lists name: Sam is; Rio (devops, not in today's list) and Eve (not in the snapshot) are not.
+    const once = applyAction(r, 'approve', ctx(SAM, { environment: stricter }));
+    assert.equal(once.state, 'pending_approval');
     assert.deepEqual(allowedActions(r, ctx(EVE, { environment: stricter })), []);
-    assert.deepEqual(allowedActions(r, ctx(DANA, { environment: stricter })), ['cancel']);
+    assert.match(refusedMessage(() => applyAction(r, 'approve', ctx(RIO, { environment: stricter }))), /approvers \(team:devops, sam@example.com; and also one of: sam@example.com, eve@example.com\) and rio@example.com is not one of them/);
+    assert.deepEqual(allowedActions(r, ctx(DANA, { environment: stricter })), ['cancel'], 'the snapshot does not let the requester approve');
+  });
+
+  it('counts only approvals by an approver of the policy in force, and only verified ones when verification is given', () => {
+    const r = release('pending_approval', env({ required: 2 }));
+    const edited: Release = {
+      ...r,
+      approvals: [
+        { by: EVE, decision: 'approve', at: '2026-11-26T10:01:00Z', comment: 'not an approver' },
+        { by: RIO, decision: 'approve', at: '2026-11-26T10:02:00Z', comment: '' },
+        { by: SAM, decision: 'approve', at: '2026-11-26T10:03:00Z', comment: '' },
+      ],
+    };
+    assert.deepEqual(approvalProgress(edited, TEAMS).approvals.map((a) => a.by.email), ['rio@example.com', 'sam@example.com']);
+    const verified = approvalProgress(edited, TEAMS, { verified: [true, true, false] });
+    assert.deepEqual([verified.approvals.map((a) => a.by.email), verified.reached], [['rio@example.com'], false]);
   });
 
   it('stillMay lists the entries through which someone may still approve', () => {
+    const teams = { ...TEAMS, devops: ['rio@example.com', 'Dana@Example.com'] };
     let r = release('pending_approval', env({ required: 3 }));
-    assert.deepEqual(approvalProgress(r, TEAMS).stillMay, ['team:devops', 'sam@example.com']);
-    r = applyAction(r, 'approve', ctx(SAM));
-    assert.deepEqual(approvalProgress(r, TEAMS).stillMay, ['team:devops']);
-    r = applyAction(r, 'approve', ctx(RIO));
+    assert.deepEqual(approvalProgress(r, teams).stillMay, ['team:devops', 'sam@example.com']);
+    r = applyAction(r, 'approve', ctx(SAM, { teams }));
+    assert.deepEqual(approvalProgress(r, teams).stillMay, ['team:devops']);
+    r = applyAction(r, 'approve', ctx(RIO, { teams }));
     // Dana, the only other devops member, is the requester.
-    assert.deepEqual(approvalProgress(r, TEAMS).stillMay, []);
+    assert.deepEqual(approvalProgress(r, teams).stillMay, []);
     assert.equal(r.state, 'pending_approval');
     assert.deepEqual(approvalProgress(r, {}).stillMay, [], 'an undefined team offers nobody');
   });

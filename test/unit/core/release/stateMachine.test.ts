@@ -165,7 +165,8 @@ describe('release state machine', () => {
       const frozen = frozenAt('2026-12-02T00:00:00Z');
       assert.deepEqual(allowedActions(release('pending_approval'), { ...frozen, identity: RIO }), ['approve', 'reject']);
       const draft = release('draft', env({ required: 0 }));
-      assert.deepEqual(allowedActions(draft, { ...frozen, identity: DANA }), ['cancel']);
+      const frozenDraft = { ...frozen, identity: DANA, environment: { ...frozen.environment!, approval: draft.policy } };
+      assert.deepEqual(allowedActions(draft, frozenDraft), ['cancel']);
     });
   });
 
