@@ -204,11 +204,21 @@ const HISTORY = [
     release: { file: DEV_RELEASE_FILE, base: 'bump-2.4.0', head: 'dev-2.5.0' },
   },
   {
-    key: 'release-production', by: 'sam', daysAgo: 1, at: '16:45',
-    message: 'Release rel_01M82J5V0T9Q3XKD7F1M4PR6ZA for production: approved by Sam Okafor (1 of 2)',
+    key: 'release-production', by: 'omar', daysAgo: 1, at: '15:30',
+    message: 'release(production): Onboard globex in production (payment-api, checkout-web, ledger-worker) [rel_01M82J5V0T9Q3XKD7F1M4PR6ZA]',
     add: [PRODUCTION_RELEASE_FILE],
     // globex was never deployed in production: no base; the release carries main's tip at the time.
     release: { file: PRODUCTION_RELEASE_FILE, base: null, head: 'staging-tuning' },
+  },
+  {
+    // An approval counts only when its approver's own commit recorded it, touching nothing else (docs/releases.md, "Trust").
+    key: 'approve-production', by: 'sam', daysAgo: 1, at: '16:45',
+    message: 'release(production): approve: Onboard globex in production (payment-api, checkout-web, ledger-worker) [rel_01M82J5V0T9Q3XKD7F1M4PR6ZA]',
+    edit: [{
+      file: PRODUCTION_RELEASE_FILE,
+      from: 'approvals: []\n',
+      to: 'approvals:\n  - { by: { name: Sam Okafor, email: sam@example.com }, decision: approve, at: 2026-11-21T16:40:00Z, comment: "Globex overrides match what their ops team asked for." }\n',
+    }],
   },
 ];
 
