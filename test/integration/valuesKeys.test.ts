@@ -94,6 +94,17 @@ describe('values keys and chart schemas', () => {
     assert.ok(items.map(label).includes('tolerations'));
   });
 
+  it('completes the keys of a new list item after the existing ones, and the rest of the item after its first key', async () => {
+    const { doc, editor } = await open('values/base/payment-api.yaml');
+    const item = await insertLineAfter(editor, '    value: payment-api', '  - ');
+    const keys = (await completions(doc, new vscode.Position(item, 4))).map(label);
+    assert.ok(keys.includes('name') && keys.includes('value'), `a third item of extraEnv offers name and value (got ${keys.join(', ')})`);
+    // After `- name: X`, only value is left for that item.
+    assert.ok(await editor.edit((e) => e.insert(new vscode.Position(item, 4), 'name: EXTRA\n    ')));
+    const rest = (await completions(doc, new vscode.Position(item + 1, 4))).map(label);
+    assert.ok(rest.includes('value') && !rest.includes('name'), rest.join(', '));
+  });
+
   it('completes enum members and booleans as values', async () => {
     const { doc, editor } = await open('values/production/payment-api.yaml');
     const line = await insertLineAfter(editor, '  tag: "2.4.0"', '  pullPolicy: ');
