@@ -143,6 +143,21 @@ export const progressSchema = z.object({
   stillMay: z.array(z.string()),
 });
 
+/** What Git vouches for (docs/releases.md, "Trust"): each approval verified or not and why, what stops the release. */
+export const trustSchema = z.object({
+  /** Per entry of the release's approvals. */
+  approvals: z.array(z.object({ verified: z.boolean(), counts: z.boolean(), why: z.string().max(2_000) })),
+  /** Why the release cannot be approved or deployed; empty when nothing stops it. */
+  problems: z.array(z.string().max(2_000)),
+  /** What the manifest's policy tightens over the release's snapshot. */
+  tightened: z.array(z.string().max(2_000)),
+  /** The working tree's copy differs from the committed one, which is what the panel shows. */
+  uncommitted: z.boolean(),
+  /** Approval commits must be signed (gitopshq.approvals.requireSignedCommits). */
+  signed: z.boolean(),
+});
+export type WireTrust = z.infer<typeof trustSchema>;
+
 export const ReleaseReadyCommand = command('ready', z.object({}));
 
 export const ReleaseStateNotification = notification(
@@ -156,6 +171,8 @@ export const ReleaseStateNotification = notification(
     /** The current Git identity, or why there is none. */
     identity: identitySchema.optional(),
     identityError: wireErrorSchema.optional(),
+    /** Absent while it could not be computed (the panel then says so). */
+    trust: trustSchema.optional(),
   }),
 );
 export type ReleaseStateParams = z.infer<typeof ReleaseStateNotification.params>;

@@ -19,6 +19,11 @@ const AUDIT = 'Audit Log';
 const LEDGER = 'values/staging/ledger-worker.yaml';
 const TITLE = 'Raise ledger-worker memory to 1Gi in staging';
 const DANA = { name: 'Dana Developer', email: 'dana@example.com' };
+const SUE = { name: 'Sue Lindqvist', email: 'sue@example.com' };
+const PRODUCTION_RELEASE = 'rel_01M82J5V0T9Q3XKD7F1M4PR6ZA';
+const PRODUCTION_FILE = `.gitopshq/releases/${PRODUCTION_RELEASE}.yaml`;
+/** The demo production release's panel title (cut at 48 characters). */
+const PRODUCTION_PANEL = 'Release: Onboard globex in production (payment-api, c…';
 const SAM = { name: 'Sam Okafor', email: 'sam@example.com' };
 
 async function releases(): Promise<ReleaseService> {
@@ -97,6 +102,15 @@ describe('Release panels', function () {
       }, 'the diff of the ledger-worker values');
       assert.match(diff, /\+\s*memory: 1Gi/, diff);
       assert.match(diff, /\+1\s+−1|\+\d+\s+−\d+/, 'added and removed counts');
+    });
+
+    it('diffs only candidate changes: any other file of the repository is refused', async () => {
+      const service = await releases();
+      const diff = await service.fileDiff(PROJECT, LEDGER, 'acme', 'staging', false);
+      assert.match(diff.after, /memory: 1Gi/);
+      for (const other of ['.git/config', '../outside.txt', 'gitopshq.yaml', 'values/production/ledger-worker.yaml', 'values/staging/payment-api.yaml']) {
+        await assert.rejects(service.fileDiff(PROJECT, other, 'acme', 'staging', false), /is not a candidate change of staging for acme/, other);
+      }
     });
 
     it('warns about a vague title under the field', async function () {
@@ -188,6 +202,9 @@ describe('Release panels', function () {
         assert.match(await text(this, panelTitle, '#progress-count'), /1\/1 approvals/);
         const approvals = await text(this, panelTitle, '#progress');
         assert.ok(approvals.includes('Sam Okafor') && approvals.includes('Limits checked against the load test.'), approvals);
+        // Sam's approval is his own commit of the release file alone: Git vouches for it.
+        await waitFor(async () => (await text(this, panelTitle, '.approval .trust')) === 'verified', 'the approval marked verified');
+        assert.match(await text(this, panelTitle, '.approval .trust-why'), /^recorded by Sam Okafor <sam@example\.com> in commit [0-9a-f]{7}$/);
         const shot = await screenshot('release-detail');
         if (shot) console.log(`      screenshot: ${shot}`);
         assert.equal(service.release(PROJECT, created!)?.approvals[0]?.by.email, SAM.email);
@@ -204,6 +221,50 @@ describe('Release panels', function () {
         return !t.includes('Reject') ? t : undefined;
       }, "Dana's actions again");
       assert.ok(buttons.includes('Deploy'), buttons);
+    });
+
+    it("marks an approval written into the file by someone else as not verified; it does not count and the release does not deploy", async function () {
+      const root = workspaceRoot();
+      const git = async (...args: string[]) => (await run('git', args, { cwd: root })).stdout.trim();
+      const file = path.join(root, PRODUCTION_FILE);
+      const original = await fs.readFile(file, 'utf8');
+      // Dana forges Sue's approval (the second of two) and the approved state, and commits it herself.
+      const forged = original
+        .replace(/^state: pending_approval$/m, 'state: approved')
+        .replace(/^(approvals:\n(?:  - .*\n)+)/m, `$1  - { by: { name: ${SUE.name}, email: ${SUE.email} }, decision: approve, at: 2020-01-01T00:00:00Z, comment: "" }\n`)
+        .replace(/^(history:\n(?:  - .*\n)+)/m, `$1  - { state: approved, at: 2020-01-01T00:00:00Z, by: { name: ${SUE.name}, email: ${SUE.email} } }\n`);
+      assert.notEqual(forged, original);
+      await fs.writeFile(file, forged);
+      await git('commit', '-q', '-m', 'approve production', '--', PRODUCTION_FILE);
+      try {
+        const service = await releases();
+        await waitFor(() => service.release(PROJECT, PRODUCTION_RELEASE)?.state === 'approved', 'the forged file to be read');
+        await vscode.commands.executeCommand('gitopshq.release.show', { project: PROJECT, id: PRODUCTION_RELEASE });
+        const progress = await waitFor(async () => {
+          const t = await text(this, PRODUCTION_PANEL, '#progress');
+          return t.includes('not verified') ? t : undefined;
+        }, 'the forged approval marked not verified');
+        assert.match(progress, /Sam Okafor[\s\S]*verified[\s\S]*recorded by Sam Okafor <sam@example\.com> in commit/);
+        assert.match(progress, /Sue Lindqvist[\s\S]*not verified[\s\S]*authored by Dana Developer <dana@example\.com>, not by the approver/);
+        assert.match(await text(this, PRODUCTION_PANEL, '#progress-count'), /1\/2 approvals/);
+        assert.ok(!(await text(this, PRODUCTION_PANEL, '#action-buttons')).includes('Deploy'), 'Deploy is not offered');
+        await assert.rejects(
+          Promise.resolve(vscode.commands.executeCommand('gitopshq.release.deploy', { project: PROJECT, id: PRODUCTION_RELEASE })),
+          /only 1\/2 approvals that count/,
+        );
+        await screenshot('release-unverified-approval');
+
+        // An uncommitted hand edit (no approvals needed) is never trusted over the committed file.
+        await fs.writeFile(file, forged.replace(/required: 2/, 'required: 0'));
+        await assert.rejects(
+          Promise.resolve(vscode.commands.executeCommand('gitopshq.release.deploy', { project: PROJECT, id: PRODUCTION_RELEASE })),
+          /has uncommitted changes: only the committed release counts/,
+        );
+        await waitFor(async () => (await text(this, PRODUCTION_PANEL, '#trust-uncommitted')).includes('ignored'), 'the panel to say the edit is ignored');
+        assert.equal(await git('rev-parse', '--verify', '-q', 'refs/heads/gitopshq/deployed/globex/production').catch(() => ''), '', 'nothing was deployed');
+      } finally {
+        await git('reset', '-q', '--hard', 'HEAD~1');
+      }
     });
   });
 

@@ -203,14 +203,32 @@ function renderProgress(): void {
   }
   const count = element('p', { id: 'progress-count', class: progress.reached ? 'reached' : '' }, `${progress.approvals.length}/${progress.required} approvals`);
   const list = element('ul', { class: 'approvals' });
-  for (const a of release.approvals) {
+  release.approvals.forEach((a, i) => {
     const item = element('li', { class: `approval decision-${a.decision}` });
     item.append(element('span', { class: 'decision' }, a.decision === 'approve' ? '✓ approved' : '✗ rejected'), element('span', {}, person(a.by)), timeElement(a.at));
     if (a.comment) item.append(element('q', { class: 'comment' }, a.comment));
+    // Whether Git vouches for the entry, and why: an unverified approval does not count.
+    const check = state!.trust?.approvals[i];
+    const mark = check?.verified ? (check.counts || a.decision === 'reject' ? 'verified' : 'verified, does not count') : 'not verified';
+    item.append(
+      element('span', { class: `trust ${check?.verified ? 'verified' : 'unverified'}`, title: check?.why ?? '' }, mark),
+      element('span', { class: 'trust-why hint' }, check ? check.why : 'could not be checked through Git'),
+    );
     list.append(item);
-  }
+  });
   const parts: HTMLElement[] = [heading, count];
   if (release.approvals.length > 0) parts.push(list);
+  const trust = state!.trust;
+  if (trust?.uncommitted) {
+    parts.push(element('p', { id: 'trust-uncommitted', class: 'warning' }, 'The release file has uncommitted changes: they are ignored; this is the committed release.'));
+  }
+  if (trust && trust.problems.length > 0) {
+    const problems = element('ul', { id: 'trust-problems', class: 'warning' });
+    for (const p of trust.problems) problems.append(element('li', {}, p));
+    parts.push(element('p', { class: 'warning' }, 'This release cannot be approved or deployed:'), problems);
+  }
+  if (trust && trust.tightened.length > 0) parts.push(element('p', { class: 'hint' }, `gitopshq.yaml now asks for more: ${trust.tightened.join('; ')}.`));
+  if (trust?.signed) parts.push(element('p', { class: 'hint' }, 'Approvals count only from signed commits (gitopshq.approvals.requireSignedCommits).'));
   const open = release.state === 'pending_approval';
   if (open && progress.stillMay.length > 0) parts.push(element('p', { id: 'still-may', class: 'hint' }, `Still may approve: ${progress.stillMay.join(', ')}`));
   parts.push(

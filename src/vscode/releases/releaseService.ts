@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { affectedPaths, type AffectedPath } from '../../core/release/affectedPaths';
+import { affectedPaths, isAffectedPath, type AffectedPath } from '../../core/release/affectedPaths';
 import { auditEntries, type AuditEntry } from '../../core/release/audit';
-import { releaseFilePath, serializeRelease, newReleaseId } from '../../core/release/releaseFile';
+import { parseReleaseFile, releaseFilePath, serializeRelease, newReleaseId } from '../../core/release/releaseFile';
 import { rollbackInput, type PreviousContent } from '../../core/release/rollback';
 import {
   allowedActions,
@@ -20,6 +20,7 @@ import type { Environment, Project } from '../../core/types';
 import type * as Git from '../../infra/git/index';
 import type { GitRepository } from '../../infra/git/gitRepository';
 import type { CandidateChange, ReleaseGit } from '../../infra/git/releaseGit';
+import type { ReleaseTrust, TrustReport } from '../../infra/git/releaseTrust';
 import { lazyBundle } from '../lazyBundle';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
@@ -57,6 +58,20 @@ export interface PolicyPreview {
   resultState: ReleaseState;
 }
 
+/** What Git vouches for in a release (docs/releases.md, "Trust"): the committed copy, judged. */
+export interface ReleaseTrustView {
+  /** The release as committed on the current branch (undefined when it is not committed). */
+  release?: Release;
+  /** The working tree's copy differs from the committed one (it is ignored). */
+  uncommitted: boolean;
+  report: TrustReport;
+  /** Approvals had to be signed (gitopshq.approvals.requireSignedCommits). */
+  signed: boolean;
+}
+
+/** Actions that act on what the release carries: refused while Git does not vouch for it. */
+const TRUSTED_ONLY: readonly ReleaseAction[] = ['submit', 'approve', 'deploy'];
+
 export interface ReleaseResult {
   id: string;
   state: ReleaseState;
@@ -76,6 +91,7 @@ export class ReleaseService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<{ slug?: string }>();
   readonly onDidChange = this.changed.event;
   private readonly gits = new WeakMap<GitRepository, Promise<ReleaseGit>>();
+  private readonly trusts = new WeakMap<GitRepository, Promise<ReleaseTrust>>();
   /** The Git identity per project root, for the views' context menus (commands always read it fresh). */
   private readonly identities = new Map<string, Identity | null>();
   private readonly diagnostics: vscode.DiagnosticCollection;
@@ -137,9 +153,32 @@ export class ReleaseService implements vscode.Disposable {
 
   async allowed(slug: string, id: string): Promise<ReleaseAction[]> {
     const project = this.project(slug);
-    const release = await this.fresh(project, id);
+    const view = await this.trust(slug, id);
     const identity = await this.identity(slug);
-    return allowedActions(release, this.context(project, release.environment, identity));
+    // Nothing can be recorded over uncommitted edits, and only a committed release is acted on.
+    if (!view.release || view.uncommitted) return [];
+    const verified = view.report.approvals.map((a) => a.verified);
+    const allowed = allowedActions(view.release, this.context(project, view.release.environment, identity, {}, verified));
+    return view.report.problems.length > 0 ? allowed.filter((a) => !TRUSTED_ONLY.includes(a)) : allowed;
+  }
+
+  /**
+   * The committed release judged against Git: its approvals verified or not (and why), and what
+   * stops it from being approved or deployed. The working tree's copy is never used.
+   */
+  async trust(slug: string, id: string): Promise<ReleaseTrustView> {
+    const project = this.project(slug);
+    const trust = await this.trustReader(project);
+    const releasePath = await this.repoPath(project, releaseFilePath(project.root, id));
+    const [text, uncommitted] = await Promise.all([trust.committedText(releasePath), trust.isModified(releasePath)]);
+    const signed = requireSignedCommits(project);
+    const parsed = text === null ? undefined : parseReleaseFile(text, releaseFilePath(project.root, id)).release;
+    if (!parsed) {
+      const why = text === null ? `${releasePath} is not committed on this branch: only a committed release can be approved or deployed` : `the committed ${releasePath} does not parse`;
+      const shown = this.release(slug, id);
+      return { uncommitted, signed, report: { approvals: (shown?.approvals ?? []).map(() => ({ verified: false, counts: false, why })), problems: [why], tightened: [] } };
+    }
+    return { release: parsed, uncommitted, signed, report: await this.judge(project, trust, releasePath, parsed, signed) };
   }
 
   policyPreview(slug: string, environment: string): PolicyPreview {
@@ -182,10 +221,19 @@ export class ReleaseService implements vscode.Disposable {
     return out;
   }
 
+  /** The diff of one candidate change: any other path of the repository (`.git/config`) is refused. */
   async fileDiff(slug: string, file: string, tenant: string, environment: string, includeUncommitted: boolean): Promise<{ before: string; after: string }> {
     const project = this.project(slug);
+    this.environment(project, environment);
+    this.tenants(project, [tenant]);
+    const repo = await this.repository(project);
     const git = await this.git(project);
     const rel = await this.repoPath(project, file);
+    const notCandidate = () =>
+      new GitOpsHqError('release-invalid', `${file} is not a candidate change of ${environment} for ${tenant}: only candidate changes can be compared.`, 'Pick a file from the list of candidate changes.');
+    if (!isAffectedPath(affectedPaths(project, environment, tenant, (abs) => repo.relative(abs)), rel)) throw notCandidate();
+    const candidates = await git.candidateChanges(tenant, environment, [rel], { includeUncommitted });
+    if (!candidates.some((c) => c.path === rel)) throw notCandidate();
     const tip = await git.deployedTip(tenant, environment);
     const beforeBlob = tip ? await git.blobOf(tip, rel) : null;
     const before = beforeBlob ? await git.readBlob(beforeBlob) : '';
@@ -324,7 +372,16 @@ export class ReleaseService implements vscode.Disposable {
     const git = await this.git(project);
     const identity = await git.identity();
     this.rememberIdentity(project, identity);
-    const ctx = this.context(project, current.environment, identity, opts);
+    const trust = await this.trustReader(project);
+    const report = await this.judge(project, trust, await this.repoPath(project, releaseFilePath(project.root, id)), current, requireSignedCommits(project));
+    if (report.problems.length > 0 && TRUSTED_ONLY.includes(action)) {
+      throw new GitOpsHqError(
+        'release-refused',
+        `Release ${id} cannot be ${action === 'submit' ? 'submitted' : action === 'approve' ? 'approved' : 'deployed'}: ${report.problems.join('; ')}.`,
+        'A release file is trusted only as the extension wrote it: create a new release from the current content.',
+      );
+    }
+    const ctx = this.context(project, current.environment, identity, opts, report.approvals.map((a) => a.verified));
     const next = applyAction(current, action, ctx);
     const head = await git.head();
     const releasePath = await this.repoPath(project, releaseFilePath(project.root, id));
@@ -376,7 +433,8 @@ export class ReleaseService implements vscode.Disposable {
 
   private async doRollback(slug: string, id: string, opts: { title?: string; notes?: string; tenant?: string }): Promise<ReleaseResult> {
     const project = this.project(slug);
-    const target = await this.fresh(project, id);
+    // A rollback writes a new release, not this one: uncommitted edits of this file are only ignored.
+    const target = await this.fresh(project, id, false);
     const env = this.environment(project, target.environment);
     const git = await this.git(project);
     const author = await git.identity();
@@ -496,22 +554,53 @@ export class ReleaseService implements vscode.Disposable {
     return project.tenants.filter((t) => tenants.includes(t));
   }
 
-  /** The release as its file says now (not the cached copy): a write must start from the latest state. */
-  private async fresh(project: Project, id: string): Promise<Release> {
-    const entry = await this.store.reload(project.slug, releaseFilePath(project.root, id));
-    if (!entry) throw new GitOpsHqError('release-not-found', `Project ${project.slug} has no release ${id}.`, 'Pick one in the Releases view.');
-    if (!entry.release) {
-      throw new GitOpsHqError('release-invalid', `The release file of ${id} is invalid: ${entry.problems[0]?.message ?? 'unknown problem'}.`, 'Fix the file (see Problems).');
+  /**
+   * The release as committed on the current branch: a write must start from the latest state, and the
+   * working tree's copy is never trusted over the committed one (an uncommitted hand edit is refused).
+   */
+  private async fresh(project: Project, id: string, refuseUncommitted = true): Promise<Release> {
+    const file = releaseFilePath(project.root, id);
+    const entry = await this.store.reload(project.slug, file);
+    const trust = await this.trustReader(project);
+    const releasePath = await this.repoPath(project, file);
+    const text = await trust.committedText(releasePath);
+    if (text === null) {
+      if (!entry) throw new GitOpsHqError('release-not-found', `Project ${project.slug} has no release ${id}.`, 'Pick one in the Releases view.');
+      throw new GitOpsHqError('release-not-found', `${releasePath} is not committed on this branch: only a committed release can be acted on.`, 'Switch to the branch that has the release (or pull it), then retry.');
     }
-    return entry.release;
+    if (refuseUncommitted && (await trust.isModified(releasePath))) {
+      throw new GitOpsHqError(
+        'git-dirty',
+        `${releasePath} has uncommitted changes: only the committed release counts, and recording this action would overwrite them.`,
+        `Discard them (git restore --staged --worktree ${releasePath}), then retry.`,
+      );
+    }
+    const { release, problems } = parseReleaseFile(text, file);
+    if (!release) {
+      throw new GitOpsHqError('release-invalid', `The committed release file of ${id} is invalid: ${problems[0]?.message ?? 'unknown problem'}.`, 'Fix the file (see Problems).');
+    }
+    return release;
   }
 
-  private context(project: Project, environment: string, identity: Identity, opts: { comment?: string; reason?: string } = {}): ActionContext {
+  private async judge(project: Project, trust: ReleaseTrust, releasePath: string, release: Release, signed: boolean): Promise<TrustReport> {
+    const repo = await this.repository(project);
+    return trust.verify(release, {
+      releasePath,
+      declaredTenants: project.tenants,
+      teams: project.teams,
+      manifest: project.environments.find((e) => e.name === release.environment)?.approval,
+      affected: (tenant) => affectedPaths(project, release.environment, tenant, (abs) => repo.relative(abs)),
+      requireSignedCommits: signed,
+    });
+  }
+
+  private context(project: Project, environment: string, identity: Identity, opts: { comment?: string; reason?: string } = {}, verified?: boolean[]): ActionContext {
     const env = project.environments.find((e) => e.name === environment);
     return {
       identity,
       teams: project.teams,
       ...(env ? { environment: env } : {}),
+      ...(verified ? { verified } : {}),
       now: new Date(),
       ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
       ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
@@ -535,6 +624,16 @@ export class ReleaseService implements vscode.Disposable {
       this.gits.set(repo, git);
     }
     return git;
+  }
+
+  private async trustReader(project: Project): Promise<ReleaseTrust> {
+    const repo = await this.repository(project);
+    let trust = this.trusts.get(repo);
+    if (!trust) {
+      trust = loadGit().then((bundle) => bundle.ReleaseTrust.open(repo));
+      this.trusts.set(repo, trust);
+    }
+    return trust;
   }
 
   /** A user path (project-relative or absolute) as a repository-relative one. */
@@ -585,6 +684,10 @@ export class ReleaseService implements vscode.Disposable {
 function commitMessage(release: Release, action: Exclude<ReleaseAction, 'rollback'> | 'create'): string {
   const what = action === 'create' ? (release.rollbackOf ? `roll back ${release.rollbackOf}: ` : '') : `${action}: `;
   return `release(${release.environment}): ${what}${release.title} [${release.id}]`;
+}
+
+function requireSignedCommits(project: Project): boolean {
+  return vscode.workspace.getConfiguration('gitopshq', vscode.Uri.file(project.root)).get<boolean>('approvals.requireSignedCommits', false);
 }
 
 function deployedBranch(tenant: string, environment: string): string {

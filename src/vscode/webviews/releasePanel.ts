@@ -1,6 +1,7 @@
 // The release detail panel (host side): one panel per release, opened by `gitopshq.release.show`,
 // the Create form's "Open release" and the audit panel's release links. It shows the release file,
-// the approval progress (core policy rules over the current manifest's teams), and the actions the
+// the approval progress (core policy rules over the current manifest, counting only the approvals Git
+// verifies, each marked verified or not with the reason), and the actions the
 // current Git identity may take, which run through the ReleaseService; it follows the service's
 // changes (its own actions included) live.
 import * as vscode from 'vscode';
@@ -150,8 +151,22 @@ class ReleasePanel {
       this.channel.post(ReleaseGoneNotification, { message: `Release ${this.id} no longer exists in ${this.slug} (or its file no longer parses).` });
       return;
     }
-    const teams = this.s.projects.index.project(this.slug)?.teams ?? {};
-    const progress = approvalProgress(release, teams);
+    const project = this.s.projects.index.project(this.slug);
+    const teams = project?.teams ?? {};
+    const manifest = project?.environments.find((e) => e.name === release.environment)?.approval;
+    let trust: ReleaseStateParams['trust'];
+    let shown = release;
+    try {
+      // The committed copy is what counts and what is shown; approvals count only when Git verifies them.
+      const view = await this.releases.trust(this.slug, this.id);
+      if (view.release) shown = view.release;
+      trust = { ...view.report, uncommitted: view.uncommitted, signed: view.signed };
+    } catch (err) {
+      this.s.logger.error(`Release panel: could not verify ${this.id} through Git`, err);
+    }
+    if (this.disposed) return;
+    const verified = trust ? trust.approvals.map((a) => a.verified) : shown.approvals.map(() => false);
+    const progress = approvalProgress(shown, teams, { ...(manifest ? { manifest } : {}), verified });
     let allowed: ReleaseStateParams['allowed'] = [];
     let identity: ReleaseStateParams['identity'];
     let identityError: ReleaseStateParams['identityError'];
@@ -162,14 +177,15 @@ class ReleasePanel {
       identityError = toWireError(err);
     }
     if (this.disposed) return;
-    this.panel.title = releasePanelTitle(release);
+    this.panel.title = releasePanelTitle(shown);
     this.channel.post(ReleaseStateNotification, {
       project: this.slug,
-      release: { ...release },
+      release: { ...shown },
       progress: { required: progress.required, approvals: progress.approvals, reached: progress.reached, stillMay: progress.stillMay },
       allowed,
       ...(identity ? { identity } : {}),
       ...(identityError ? { identityError } : {}),
+      ...(trust ? { trust } : {}),
     });
   }
 
