@@ -21,7 +21,7 @@
 // error, the next edit reads one block again instead of the whole file.
 // test/unit/core/incrementalValues.test.ts checks the equivalence on thousands of random edits.
 import type { Origin } from './types';
-import { hasUnusualCharacters, readLines, type OriginTable, type ParsedValues, type PlainMap } from './valuesTree';
+import { hasUnusualCharacters, isDocumentStart, readLines, type OriginTable, type ParsedValues, type PlainMap } from './valuesTree';
 
 interface BlockRead {
   readonly value: PlainMap;
@@ -361,23 +361,29 @@ const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
 const LF = 10;
+const CLOSE_BRACKET = 93;
+const CLOSE_BRACE = 125;
 const CR = 13;
 
 function isBlockStart(text: string, starts: Int32Array, line: number): boolean {
   const at = starts[line] as number;
   if (at >= text.length) return false;
   const c = text.charCodeAt(at);
-  return c !== SPACE && c !== HASH && c !== DASH && c !== LF && c !== CR;
+  // `]` or `}` at column 0 closes a flow collection opened by a top-level key: part of its block.
+  return c !== SPACE && c !== HASH && c !== DASH && c !== LF && c !== CR && c !== CLOSE_BRACKET && c !== CLOSE_BRACE;
 }
 
-/** Whether the fast reader skips all of `text`: blank and comment lines, nothing it refuses. */
+/** Whether the fast reader skips all of `text`: blank and comment lines and one leading `---`, nothing it refuses. */
 function isBlankOrComments(text: string): boolean {
   if (hasUnusualCharacters(text) || /\r(?!\n)/.test(text)) return false;
+  let started = false;
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     let col = 0;
     while (line.charCodeAt(col) === SPACE) col++;
-    if (col < line.length && line.charCodeAt(col) !== HASH) return false;
+    if (col === line.length || line.charCodeAt(col) === HASH) continue;
+    if (started || !isDocumentStart(line)) return false;
+    started = true;
   }
   return true;
 }

@@ -443,6 +443,9 @@ class FastReader {
   readonly keys: Map<PlainMap, KeyStarts> | undefined;
   private i = 0;
   private depth = 0;
+  /** The indentation of the key or dash that owns the flow collection being read. */
+  private flowOwner = 0;
+  private flowLevel = 0;
 
   constructor(
     private readonly lines: string[],
@@ -452,12 +455,24 @@ class FastReader {
   }
 
   document(): PlainMap {
+    this.documentStart();
     const indent = this.nextContent();
     if (indent < 0) return {};
     if (indent !== 0 || isSeqItem(this.lines[this.i] as string, 0)) throw BAIL;
     const map = this.map(0, -1);
     if (this.nextContent() >= 0) throw BAIL;
     return map;
+  }
+
+  /** Skips a `---` that opens the document (after blank and comment lines only). */
+  private documentStart(): void {
+    for (let k = this.i; k < this.lines.length; k++) {
+      const line = this.lines[k] as string;
+      const col = skipSpaces(line, 0);
+      if (col === line.length || line.charCodeAt(col) === HASH) continue;
+      if (isDocumentStart(line)) this.i = k + 1;
+      return;
+    }
   }
 
   /** Skips blank and comment lines; the indentation of the next content line, or -1 at the end. */
@@ -523,8 +538,8 @@ class FastReader {
         out.push(this.valueAfter(line, col + 1, col, item, false));
       } else if (isSeqItem(line, p)) {
         throw BAIL;
-      } else if (readKey(line, p) === undefined) {
-        out.push(this.inline(line, p, item));
+      } else if (line[p] === '|' || line[p] === '>' || readKey(line, p) === undefined) {
+        out.push(this.inline(line, p, item, col));
       } else {
         this.place(item, this.i, p);
         out.push(this.map(p, item));
@@ -541,11 +556,14 @@ class FastReader {
    */
   private valueAfter(line: string, p: number, owner: number, self: number, inMap: boolean): unknown {
     p = skipSpaces(line, p);
-    if (p < line.length && line.charCodeAt(p) !== HASH) return this.inline(line, p, self);
+    if (p < line.length && line.charCodeAt(p) !== HASH) return this.inline(line, p, self, owner);
     const here = this.i;
     this.i++;
     const indent = this.nextContent();
     if (indent > owner || (inMap && indent === owner && isSeqItem(this.lines[this.i] as string, indent))) {
+      const next = this.lines[this.i] as string;
+      // `key:` with `{}`, `[...]` or a quoted string on the next line.
+      if (indent > owner && '[{"\''.includes(next[indent] as string)) return this.inline(next, indent, self, owner);
       this.place(self, this.i, indent);
       return isSeqItem(this.lines[this.i] as string, indent) ? this.seq(indent, self) : this.map(indent, self);
     }
@@ -553,16 +571,24 @@ class FastReader {
     return null;
   }
 
-  /** A scalar or flow collection that ends on this line (only a comment may follow). */
-  private inline(line: string, p: number, self: number): unknown {
+  /**
+   * A scalar or flow collection at `p` (only a comment may follow it): on this line, or for a flow
+   * collection or block scalar, over the following lines too. `owner` is the indentation of the
+   * key or dash it belongs to.
+   */
+  private inline(line: string, p: number, self: number, owner: number): unknown {
     this.place(self, this.i, p);
     const c = line[p] as string;
     let value: unknown;
     let end: number;
     if (c === '"') [value, end] = readDoubleQuoted(line, p);
     else if (c === "'") [value, end] = readSingleQuoted(line, p);
-    else if (c === '[' || c === '{') [value, end] = this.flow(line, p, self);
-    else {
+    else if (c === '|' || c === '>') return this.blockScalar(line, p, owner);
+    else if (c === '[' || c === '{') {
+      this.flowOwner = owner;
+      [value, end] = this.flow(line, p, self);
+      line = this.lines[this.i] as string; // the line of the closing bracket
+    } else {
       if (NOT_PLAIN_START.has(c) || (isIndicator(c) && isBlankOrEnd(line, p + 1))) throw BAIL;
       end = commentStart(line, p);
       const text = line.slice(p, end).trimEnd();
@@ -577,12 +603,14 @@ class FastReader {
   /** A one-line flow collection at `p`: its value and the offset after its closing bracket. */
   private flow(line: string, p: number, self: number): [unknown, number] {
     this.enter();
+    this.flowLevel++;
     const list: unknown[] | undefined = line[p] === '[' ? [] : undefined;
     const map: PlainMap = {};
     const starts: KeyStarts | undefined = this.keys && !list ? [] : undefined;
     if (starts) this.keys?.set(map, starts);
     const close = list ? ']' : '}';
     let j = skipSpaces(line, p + 1);
+    if (atLineEnd(line, j)) [line, j] = this.flowBreak(close);
     while (line[j] !== close) {
       let item: number;
       let key: string | undefined;
@@ -598,14 +626,100 @@ class FastReader {
         item = this.table.add(self, k, this.i, j);
       }
       const [value, end] = this.flowItem(line, j, item);
+      line = this.lines[this.i] as string; // a nested collection may have ended on a later line
       if (key === undefined) list?.push(value);
       else map[key] = value;
       j = skipSpaces(line, end);
-      if (line[j] === ',') j = skipSpaces(line, j + 1);
-      else if (line[j] !== close) throw BAIL;
+      if (atLineEnd(line, j)) [line, j] = this.flowBreak(close);
+      if (line[j] === ',') {
+        j = skipSpaces(line, j + 1);
+        if (atLineEnd(line, j)) [line, j] = this.flowBreak(close);
+      } else if (line[j] !== close) {
+        throw BAIL;
+      }
     }
     this.depth--;
+    this.flowLevel--;
     return [list ?? map, j + 1];
+  }
+
+  /**
+   * The next line with content inside a flow collection, and where its content starts. Lines must
+   * be indented deeper than the owner; the closing bracket of the outermost collection may sit at
+   * the owner's indentation. Anything else is for the library.
+   */
+  private flowBreak(close: string): [string, number] {
+    for (;;) {
+      this.i++;
+      const line = this.lines[this.i];
+      if (line === undefined) throw BAIL;
+      const col = skipSpaces(line, 0);
+      if (col === line.length || line.charCodeAt(col) === HASH) continue;
+      if (col < this.flowOwner || (col === this.flowOwner && (line[col] !== close || this.flowLevel !== 1))) throw BAIL;
+      if (col === 0 && (line.startsWith('---') || line.startsWith('...'))) throw BAIL;
+      return [line, col];
+    }
+  }
+
+  /**
+   * A literal (`|`) or folded (`>`) block scalar whose header is at `p`, with optional chomping
+   * (`-`, `+`): its lines are those indented deeper than `owner`, at the indentation of the first.
+   * Explicit indentation, a folded text with more-indented lines, or spaces-only lines longer than
+   * the indentation are for the library.
+   */
+  private blockScalar(header: string, p: number, owner: number): string {
+    const parsed = /^([|>])([-+]?)(?: +#.*)? *$/.exec(header.slice(p));
+    if (!parsed) throw BAIL;
+    const folded = parsed[1] === '>';
+    const chomp = parsed[2];
+    const lines = this.lines;
+    // The text's last element after its final line break is not a line.
+    const last = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+    let indent = -1;
+    const body: string[] = [];
+    let k = this.i + 1;
+    let trailing = 0;
+    for (; k < last; k++) {
+      const line = lines[k] as string;
+      const col = skipSpaces(line, 0);
+      if (col === line.length) {
+        if (indent >= 0 ? col > indent : false) throw BAIL;
+        trailing++;
+        continue;
+      }
+      if (indent < 0) {
+        if (col <= owner) break;
+        // Leading spaces-only lines longer than the indentation are an error the library reports.
+        for (let b = this.i + 1; b < k; b++) if ((lines[b] as string).length > col) throw BAIL;
+        indent = col;
+      } else if (col < indent) {
+        break;
+      }
+      if (folded && col > indent) throw BAIL;
+      for (; trailing > 0; trailing--) body.push('');
+      body.push(line.slice(indent));
+    }
+    if (indent < 0) throw BAIL;
+    this.i = k;
+    let text = '';
+    if (folded) {
+      let empties = 0;
+      let started = false;
+      for (const line of body) {
+        if (line === '') {
+          empties++;
+          continue;
+        }
+        text += started ? (empties === 0 ? ' ' : '\n'.repeat(empties)) : '\n'.repeat(empties);
+        text += line;
+        started = true;
+        empties = 0;
+      }
+    } else {
+      text = body.join('\n');
+    }
+    if (chomp === '-') return text;
+    return chomp === '+' ? text + '\n'.repeat(1 + trailing) : text + '\n';
   }
 
   private flowItem(line: string, j: number, self: number): [unknown, number] {
@@ -619,7 +733,7 @@ class FastReader {
     for (; k < line.length; k++) {
       const ch = line[k] as string;
       if (FLOW_STOP.has(ch)) break;
-      if (ch === '#' && line.charCodeAt(k - 1) === SPACE) throw BAIL;
+      if (ch === '#' && line.charCodeAt(k - 1) === SPACE) break; // a comment: the collection goes on below
       if (ch === ':' && isFlowBlank(line, k + 1)) throw BAIL;
     }
     if (line[k] === '[' || line[k] === '{') throw BAIL;
@@ -629,6 +743,16 @@ class FastReader {
   private place(index: number, line: number, character: number): void {
     if (index >= 0) this.table.move(index, line, character);
   }
+}
+
+/** `---` alone or before a comment. */
+export function isDocumentStart(line: string): boolean {
+  return line.startsWith('---') && onlyCommentAfter(line, 3) && (line.length === 3 || line.charCodeAt(3) === SPACE);
+}
+
+/** Whether only spaces or a comment are left on the line from `j` (after a space or at the start). */
+function atLineEnd(line: string, j: number): boolean {
+  return j >= line.length || (line.charCodeAt(j) === HASH && (j === 0 || line.charCodeAt(j - 1) === SPACE));
 }
 
 function isSeqItem(line: string, col: number): boolean {

@@ -27,10 +27,17 @@ const SCALARS = ['1', 'true', 'null', '~', 'nginx', '"quoted: text"', "'single'"
 function valuesFile(r: Random): string {
   const lines: string[] = [];
   if (r() < 0.3) lines.push('# generated values', '');
+  if (r() < 0.1) lines.push('---');
   const keys = 2 + int(r, 6);
   for (let k = 0; k < keys; k++) {
     const key = `key${k}`;
-    switch (int(r, 5)) {
+    switch (int(r, 7)) {
+      case 5:
+        lines.push(`${key}: ${pick(r, ['|', '>-', '|+'])}`, '  line one', '', `  ${pick(r, SCALARS)}`);
+        break;
+      case 6:
+        lines.push(`${key}: [`, `  ${pick(r, SCALARS)},`, '  b, # c', pick(r, [']', '  ]']));
+        break;
       case 0:
         lines.push(`${key}: ${pick(r, SCALARS)}`);
         break;

@@ -214,6 +214,13 @@ describe('valuesTree', () => {
         'a:\r\n  b: 1\r\n',
         'nested:\n    deep:\n        deeper: [x]\n',
         'key with spaces: 1\n"quoted.key": 2\n\'single\': 3\n',
+        // Block scalars, a document start, flow collections on the next line or over several lines.
+        'script: |\n  #!/bin/sh\n  echo "a: b"\n\n  exit 0\nnext: 1\n',
+        'notes: >-\n  folded\n  text\n\n  para\nkeep: |+\n  x\n\n',
+        'list:\n  - |\n    item\n  - >\n    other\n',
+        '# comment\n--- # start\na: 1\n',
+        'a:\n  {}\nb:\n  []\nc:\n  [x, y]\n',
+        'args: [\n  "--a", # first\n  --b,\n]\nm:\n  n: {\n    k: v,\n    l: [1,\n      2]\n  }\n',
       ];
       for (const text of texts) assert.ok(assertSameAsLibrary(text), `not taken: ${JSON.stringify(text)}`);
     });
@@ -232,8 +239,8 @@ describe('valuesTree', () => {
 
     it('leaves everything unusual to the library', () => {
       const texts = [
-        'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: |\n  x\n', 'a: multi\n  line\n', 'a: "multi\n  line"\n', 'a: [1,\n  2]\n',
-        '---\na: 1\n', 'a: 1\na: 2\n', '1: a\n', 'true: x\n', '<<: {a: 1}\n', 'a:\tb\n', 'a: "\\x41"\n', '- a\n', 'a: b: c\n',
+        'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: |2\n  x\n', 'a: >\n  x\n    more\n', 'a: multi\n  line\n', 'a: "multi\n  line"\n',
+        'a: [1\n  2]\n', 'm:\n  a: [\n  1]\n', '---\na: 1\n---\nb: 2\n', '--- a\n', 'a: 1\na: 2\n', '1: a\n', 'true: x\n', '<<: {a: 1}\n', 'a:\tb\n', 'a: "\\x41"\n', '- a\n', 'a: b: c\n',
         'a: {{hq.var.X}}\n', '\ufeffa: 1\n', '  a: 1\n',
       ];
       for (const text of texts) assert.equal(parseFast(text, FILE, 0), undefined, JSON.stringify(text));
@@ -252,6 +259,7 @@ describe('valuesTree', () => {
       const scalars = ['x', 'hello world', '1', '-2', '3.5', 'true', 'null', '~', '0x1F', '1e3', 'v1.2.3', 'a:b', 'a#b', 'http://x:80/y',
         '{{ hq.var.X }}', 'pre-{{hq.var.env.Y}}-post', '', "it's", 'say "hi"', 'back\\slash', 'a, b', 'a]', '-x', ':x', '500m', 'é', '007'];
       const keys = ['a', 'image', 'tag', 'prometheus.io/scrape', 'x[0]', 'q"k', '', 'with space', 'k:v', '-k', 'true', '1', 'dash-key'];
+      const BLOCK_TEXT = ['echo hi', 'a: b', '# not a comment', '- item', 'x "q" \'s\'', 'trailing  ', '{{ hq.var.X }}'];
       type V = string | V[] | { [k: string]: V };
       const value = (depth: number): V => {
         const r = rnd(10);
@@ -283,6 +291,19 @@ describe('valuesTree', () => {
           return;
         }
         for (const [k, x] of Object.entries(v)) {
+          if (typeof x === 'string' && !rnd(5)) {
+            lines.push(`${pad}${scalar(k)}: ${pick(['|', '|-', '|+', '>', '>-', '>+'])}${comment()}`);
+            const inner = ' '.repeat(indent + pick([1, 2, 4]));
+            for (let n = 1 + rnd(4); n > 0; n--) lines.push(pick(['', inner + pick(BLOCK_TEXT), inner + pick(BLOCK_TEXT), `${inner}  more`, '  ']));
+            continue;
+          }
+          if (typeof x !== 'string' && !rnd(6)) {
+            // On the next line, or over several lines (one item per line, trailing comma or not).
+            if (rnd(2)) lines.push(`${pad}${scalar(k)}:`, `${pad}${pick(['  ', '    '])}${flow(x)}${comment()}`);
+            else if (Array.isArray(x)) lines.push(`${pad}${scalar(k)}: [`, ...x.map((i) => `${pad}  ${flow(i)},${comment()}`), `${pad}${pick(['', '  '])}]`);
+            else lines.push(`${pad}${scalar(k)}: {`, ...Object.entries(x).map(([a, b]) => `${pad}  ${scalar(a)}: ${flow(b)},`), `${pad}}`);
+            continue;
+          }
           if (typeof x !== 'string' && !isEmpty(x) && rnd(4)) {
             lines.push(`${pad}${scalar(k)}:${comment()}`);
             block(x, Array.isArray(x) && rnd(2) ? indent : indent + pick([1, 2, 4]), lines);
@@ -293,14 +314,24 @@ describe('valuesTree', () => {
         }
       };
       let taken = 0;
+      const takenForms = new Set<string>();
       for (let n = 0; n < 2000; n++) {
         const root: { [k: string]: V } = {};
         for (let i = 1 + rnd(5); i > 0; i--) root[pick(keys)] = value(0);
-        const lines: string[] = [];
+        const lines: string[] = rnd(8) ? [] : pick([['---'], ['# c', '--- # doc']]);
         block(root, 0, lines);
-        if (assertSameAsLibrary(lines.join('\n') + '\n')) taken++;
+        const text = lines.join('\n') + '\n';
+        if (assertSameAsLibrary(text)) {
+          taken++;
+          if (/: [|>]/.test(text)) takenForms.add('block scalar');
+          if (text.startsWith('---') || text.includes('\n--- ')) takenForms.add('document start');
+          if (/: [[{]\n/.test(text)) takenForms.add('multi-line flow');
+          if (/:\n +[[{]/.test(text)) takenForms.add('flow on the next line');
+        }
       }
       assert.ok(taken > 700, `the fast reader took only ${taken} of 2000`);
+      // The generated block scalars, document starts and multi-line flows are read, not only declined.
+      assert.ok(takenForms.size >= 4, `forms the fast reader took: ${[...takenForms].join(', ')}`);
     });
   });
 });
