@@ -107,8 +107,7 @@ export interface Resolution {
   def?: VariableDef;
 }
 
-/** The mask shown instead of a secret's value, everywhere. */
-export const SECRET_MASK = '••••••';
+export { SECRET_MASK } from './secrets/mask';
 
 /** The tip of a deployed branch `gitopshq/deployed/<tenant>/<env>`. */
 export interface DeployedCommit {

@@ -218,5 +218,4 @@ export const webviewStateSchema = z.object({
 });
 export type WebviewState = z.infer<typeof webviewStateSchema>;
 
-/** The mask shown instead of a secret's value. */
-export const SECRET_MASK = '••••••';
+export { SECRET_MASK } from '../core/secrets/mask';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
-import { sanitize } from '../core/sanitize';
+import { LOG_MASKING, LogExcerpt, sanitizeLog, secretMasker } from '../core/secrets/mask';
 
-/** Backs the logger port with the "GitOpsHQ" LogOutputChannel; every line passes through `sanitize`. */
+/** Backs the logger port with the "GitOpsHQ" LogOutputChannel; every line passes through `sanitizeLog`. */
 export class ChannelLogger implements Logger {
   constructor(
     private readonly channel: vscode.LogOutputChannel,
-    private readonly secrets: () => Iterable<string>,
+    private readonly secrets: () => readonly string[],
     private readonly component?: string,
   ) {}
 
@@ -31,9 +31,12 @@ export class ChannelLogger implements Logger {
   }
 
   private format(message: string, args: unknown[]): string {
-    const rest = args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : safeJson(a)));
+    const masker = secretMasker(this.secrets(), LOG_MASKING);
+    const rest = args.map((a) =>
+      a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : a instanceof LogExcerpt ? sanitizeLog(safeJson(a.value), masker, a.maxLength) : safeJson(a),
+    );
     const line = [this.component ? `[${this.component}] ${message}` : message, ...rest].join(' ');
-    return sanitize(line, this.secrets());
+    return sanitizeLog(line, masker);
   }
 }
 

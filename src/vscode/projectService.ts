@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger';
 import { ProjectIndex } from '../core/projectIndex';
 import { WorkloadErrors } from '../core/workloadErrors';
 import { affectedPaths } from '../core/release/affectedPaths';
+import type { TextJobs } from '../core/release/largeTexts';
 import type { DeployState, Project } from '../core/types';
 import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
 import { ValuesParser } from '../infra/fs/valuesParser';
@@ -103,6 +104,11 @@ export class ProjectService implements vscode.Disposable {
     if (this.secrets) return this.secrets;
     this.secrets = this.index.projects().flatMap((e) => (e.project ? this.index.variables(e.project.slug).secretValues() : []));
     return this.secrets;
+  }
+
+  /** The values worker's work on large texts (release diffs, audit changes), off the host's thread. */
+  textJobs(): TextJobs {
+    return this.valuesParser;
   }
 
   deployState(slug: string, environment: string, tenant: string): DeployState | undefined {

@@ -4,7 +4,7 @@
 // carried it: the earliest release whose `head` contains the commit and whose changes include its paths.
 import type { Project } from '../types';
 import { affectedPaths, type AffectedPath } from './affectedPaths';
-import { valueChanges, type ValueChange } from './changedValues';
+import { changeSummary, type ChangeSummary, type ValueChange } from './changedValues';
 import { sameEmail } from './policy';
 import type { Identity, Release } from './types';
 
@@ -16,7 +16,13 @@ export interface ValuesCommit {
   date: string;
   subject: string;
   /** Repository-relative paths; `before`/`after` absent when the file did not exist on that side. */
-  files: { path: string; before?: string; after?: string }[];
+  files: {
+    path: string;
+    before?: string;
+    after?: string;
+    /** The changed values, computed beforehand off the host's thread for large files (null: not a readable values file). */
+    changes?: ChangeSummary | null;
+  }[];
   /** Ids of the releases whose `head` contains this commit. */
   containedIn?: string[];
 }
@@ -184,17 +190,17 @@ function carryingRelease(commit: ValuesCommit, releases: Map<string, Release>): 
     .sort((a, b) => rank(a) - rank(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt))[0];
 }
 
-const MAX_VALUES_SHOWN = 5;
+export const MAX_VALUES_SHOWN = 5;
 
 function fileSummary(file: ValuesCommit['files'][number], info: PathInfo | undefined): string {
   const status = file.before === undefined ? 'added' : file.after === undefined ? 'deleted' : 'changed';
   if (!info?.valuesFile) return `${file.path} ${status}`;
-  const changes = valueChanges(file.before, file.after);
-  if (!changes || changes.length === 0) return `${file.path} ${status}`;
+  const changes = file.changes !== undefined ? file.changes : changeSummary(file.before, file.after, MAX_VALUES_SHOWN);
+  if (!changes || changes.total === 0) return `${file.path} ${status}`;
   // The variables file can name secrets: its audit lists keys, never values.
   const show = (c: ValueChange) => (info.kind === 'variables' ? `${c.path} ${changeWord(c)}` : `${c.path}: ${formatChange(c)}`);
-  const shown = changes.slice(0, MAX_VALUES_SHOWN).map(show).join(', ');
-  const more = changes.length > MAX_VALUES_SHOWN ? ` and ${changes.length - MAX_VALUES_SHOWN} more` : '';
+  const shown = changes.first.slice(0, MAX_VALUES_SHOWN).map(show).join(', ');
+  const more = changes.total > MAX_VALUES_SHOWN ? ` and ${changes.total - MAX_VALUES_SHOWN} more` : '';
   return `${shown}${more} in ${file.path}`;
 }
 

@@ -20,6 +20,86 @@ export function changedValuePaths(before: string | undefined, after: string | un
  * when either text is not a readable values file (a template, a syntax error): no guess then.
  */
 export function valueChanges(before: string | undefined, after: string | undefined): ValueChange[] | undefined {
+  if (before !== undefined && after !== undefined && before.length + after.length > SHARED_BLOCKS_FROM) {
+    const rest = withoutSharedBlocks(before, after);
+    const changes = rest && plainChanges(rest.before, rest.after);
+    if (changes) return changes;
+  }
+  return plainChanges(before, after);
+}
+
+/** The first `max` changes and how many there are, for a summary: what the audit needs, small enough to post from a worker. */
+export interface ChangeSummary {
+  first: ValueChange[];
+  total: number;
+}
+
+export function changeSummary(before: string | undefined, after: string | undefined, max: number): ChangeSummary | undefined {
+  const changes = valueChanges(before, after);
+  return changes && { first: changes.slice(0, max), total: changes.length };
+}
+
+/** Texts this large are compared top-level block by block first (see withoutSharedBlocks). */
+const SHARED_BLOCKS_FROM = 64 * 1024;
+
+/**
+ * Both texts without the top-level blocks (a key at column 0 and the lines below it) they share
+ * word for word: those hold the same values on both sides. What is left is small when a commit
+ * changes a few values of a large file, and is parsed in milliseconds where the whole file takes
+ * the `yaml` library seconds (it is quadratic on large flat maps). Undefined when the file's shape
+ * makes blocks unsafe to compare alone (documents, top-level lists or flow, anchors): the caller
+ * then parses the whole texts.
+ */
+function withoutSharedBlocks(before: string, after: string): { before: string; after: string } | undefined {
+  const a = topLevelBlocks(before);
+  const b = topLevelBlocks(after);
+  if (!a || !b) return undefined;
+  const unmatched = new Map<string, number>();
+  for (const block of a) unmatched.set(block, (unmatched.get(block) ?? 0) + 1);
+  const shared = new Map<string, number>();
+  const afterRest: string[] = [];
+  for (const block of b) {
+    const n = unmatched.get(block) ?? 0;
+    if (n > 0) {
+      unmatched.set(block, n - 1);
+      shared.set(block, (shared.get(block) ?? 0) + 1);
+    } else {
+      afterRest.push(block);
+    }
+  }
+  const beforeRest: string[] = [];
+  for (const block of a) {
+    const n = shared.get(block) ?? 0;
+    if (n > 0) shared.set(block, n - 1);
+    else beforeRest.push(block);
+  }
+  return { before: beforeRest.join('\n'), after: afterRest.join('\n') };
+}
+
+/** A line that may start a top-level block: a mapping key at column 0. */
+const BLOCK_START = /^[^\s#\-{}[\]%?&*!|>:@`,]/;
+/** An anchor: an alias elsewhere may depend on a block that changed. */
+const ANCHOR = /(?:^|[\s[{,])&[^\s,[\]{}]/m;
+
+function topLevelBlocks(text: string): string[] | undefined {
+  if (ANCHOR.test(text) || /^(?:---|\.\.\.)(?:\s|$)/m.test(text)) return undefined;
+  const lines = text.split('\n');
+  const blocks: string[] = [];
+  let start = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const first = line.charCodeAt(0);
+    // Indented lines, blank lines and comments belong to the block above.
+    if (Number.isNaN(first) || first === 32 || first === 35 || line === '\r') continue;
+    if (!BLOCK_START.test(line)) return undefined;
+    if (start >= 0) blocks.push(lines.slice(start, i).join('\n'));
+    start = i;
+  }
+  if (start >= 0) blocks.push(lines.slice(start).join('\n'));
+  return blocks;
+}
+
+function plainChanges(before: string | undefined, after: string | undefined): ValueChange[] | undefined {
   const a = readValues(before);
   const b = readValues(after);
   if (!a || !b) return undefined;

@@ -5,15 +5,27 @@
 import { parentPort } from 'node:worker_threads';
 import { parseVariables } from '../../core/variables';
 import { parseValuesFile } from '../../core/valuesTree';
-import { encodeDefinitions, type ParseReply, type ParseRequest, type VariablesRequest } from './valuesParser';
+import { changeSummary } from '../../core/release/changedValues';
+import { fileDiff } from '../../core/release/fileDiff';
+import { DISPLAY_MASKING, SecretMasker } from '../../core/secrets/mask';
+import { encodeDefinitions, type JobRequest, type ParseReply, type ParseRequest, type VariablesRequest } from './valuesParser';
 
 /** Top-level entries per part, and origins per part. */
 const KEYS_PER_PART = 64;
 const ORIGINS_PER_PART = 8192;
 
-parentPort?.on('message', (request: ParseRequest | VariablesRequest) => {
+parentPort?.on('message', (request: ParseRequest | VariablesRequest | JobRequest) => {
   const post = (reply: ParseReply) => parentPort?.postMessage(reply);
   try {
+    if (request.kind === 'fileDiff') {
+      const masker = new SecretMasker(request.secrets, DISPLAY_MASKING);
+      post({ id: request.id, kind: 'result', result: fileDiff(request.path, request.before, request.after, masker, request.structural) });
+      return;
+    }
+    if (request.kind === 'changes') {
+      post({ id: request.id, kind: 'result', result: changeSummary(request.before, request.after, request.max) ?? null });
+      return;
+    }
     if (request.kind === 'variables') {
       const result = parseVariables(request.text, request.file, request.project);
       post({ id: request.id, kind: 'definitions', parts: encodeDefinitions(result.variables.all()), problems: result.problems });

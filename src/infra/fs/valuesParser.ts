@@ -9,6 +9,8 @@
 // parses: the index then parses on its own thread (and logs it).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { FileDiff } from '../../core/release/fileDiff';
+import type { ChangeSummary } from '../../core/release/changedValues';
 import type { Origin, Problem, Project, VariableDef } from '../../core/types';
 import { VariableSet, type VariablesResult } from '../../core/variables';
 import { setKey, type ParsedValues, type PlainMap } from '../../core/valuesTree';
@@ -29,12 +31,18 @@ export interface VariablesRequest {
   project: Project;
 }
 
+/** Work on large texts for the release panels and the audit (secrets masked by the worker). */
+export type JobRequest =
+  | { id: number; kind: 'fileDiff'; path: string; before: string; after: string; secrets: string[]; structural: boolean }
+  | { id: number; kind: 'changes'; before?: string; after?: string; max: number };
+
 export type ParseReply =
   | { id: number; kind: 'values'; entries: [string, unknown][] }
   | { id: number; kind: 'origins'; paths: string[]; positions: Int32Array }
   | { id: number; kind: 'done'; problems: Problem[] }
   /** The definitions as JSON texts (see encodeDefinitions): a string costs nothing to deserialise, the host parses one part per turn. */
   | { id: number; kind: 'definitions'; parts: string[]; problems: Problem[] }
+  | { id: number; kind: 'result'; result: unknown }
   | { id: number; kind: 'failed'; message: string };
 
 interface Pending {
@@ -43,6 +51,13 @@ interface Pending {
   paths: string[][];
   positions: Int32Array[];
   resolve: (parsed: ParsedValues) => void;
+  reject: (err: Error) => void;
+}
+
+interface PendingJob {
+  request: JobRequest;
+  job: true;
+  resolve: (result: unknown) => void;
   reject: (err: Error) => void;
 }
 
@@ -56,7 +71,7 @@ const IDLE_MS = 30_000;
 
 export class ValuesParser {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending | PendingVariables>();
+  private readonly pending = new Map<number, Pending | PendingVariables | PendingJob>();
   private nextId = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -82,7 +97,24 @@ export class ValuesParser {
     });
   }
 
-  private send(p: Pending | PendingVariables): void {
+  /** The release diff of one file, secrets masked (core/release/fileDiff.ts) on the worker. */
+  fileDiff(path: string, before: string, after: string, secrets: readonly string[], structural: boolean): Promise<FileDiff> {
+    return this.job({ id: this.nextId++, kind: 'fileDiff', path, before, after, secrets: [...secrets], structural }) as Promise<FileDiff>;
+  }
+
+  /** changeSummary (core/release/changedValues.ts) on the worker. */
+  async changeSummary(before: string | undefined, after: string | undefined, max: number): Promise<ChangeSummary | undefined> {
+    const request: JobRequest = { id: this.nextId++, kind: 'changes', max };
+    if (before !== undefined) request.before = before;
+    if (after !== undefined) request.after = after;
+    return ((await this.job(request)) as ChangeSummary | null) ?? undefined;
+  }
+
+  private job(request: JobRequest): Promise<unknown> {
+    return new Promise((resolve, reject) => this.send({ request, job: true, resolve, reject }));
+  }
+
+  private send(p: Pending | PendingVariables | PendingJob): void {
     if (this.disposed) return p.reject(new Error('The values parser was disposed.'));
     let worker: Worker;
     try {
@@ -115,6 +147,12 @@ export class ValuesParser {
   private receive(reply: ParseReply): void {
     const p = this.pending.get(reply.id);
     if (!p) return;
+    if ('job' in p) {
+      this.settle(reply.id);
+      if (reply.kind === 'result') p.resolve(reply.result);
+      else p.reject(new Error(reply.kind === 'failed' ? reply.message : `Unexpected reply ${reply.kind}.`));
+      return;
+    }
     if (!('value' in p)) {
       this.settle(reply.id);
       if (reply.kind === 'definitions') {
@@ -142,6 +180,7 @@ export class ValuesParser {
         p.resolve(new TransferredValues(p.request.file, p.request.layer, p.value, reply.problems, p.paths, p.positions));
         return;
       case 'definitions':
+      case 'result':
         return;
     }
   }

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { affectedPaths, isAffectedPath, type AffectedPath } from '../../core/release/affectedPaths';
-import { auditEntries, type AuditEntry } from '../../core/release/audit';
+import { auditEntries, MAX_VALUES_SHOWN, type AuditEntry } from '../../core/release/audit';
+import { summarizeLargeFiles } from '../../core/release/largeTexts';
 import { parseReleaseFile, releaseFilePath, serializeRelease, newReleaseId } from '../../core/release/releaseFile';
 import { rollbackInput, type PreviousContent } from '../../core/release/rollback';
 import {
@@ -297,6 +298,7 @@ export class ReleaseService implements vscode.Disposable {
       }
       commit.containedIn = carriers;
     }
+    await summarizeLargeFiles(commits, this.projects.textJobs(), MAX_VALUES_SHOWN);
     return auditEntries(releases, commits, project, relative);
   }
 

@@ -22,7 +22,8 @@ import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import { PanelChannel } from './panelChannel';
 import { openReleasePanel } from './releasePanel';
-import { auditOptions, maskAuditEntry } from './releaseViews';
+import { DISPLAY_MASKING, secretMasker } from '../../core/secrets/mask';
+import { auditOptions } from './releaseViews';
 import { AUDIT_VIEW_TYPE } from './viewTypes';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -156,8 +157,8 @@ class AuditPanel {
 
   private load(): Promise<AuditEntry[]> {
     this.entries ??= this.releases.audit(this.project).then((entries) => {
-      const secrets = this.s.projects.secretValues();
-      return entries.map((e) => maskAuditEntry(e, secrets));
+      const masker = secretMasker(this.s.projects.secretValues(), DISPLAY_MASKING);
+      return entries.map((e) => masker.deep(e));
     });
     return this.entries;
   }

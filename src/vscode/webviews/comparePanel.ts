@@ -15,6 +15,8 @@ import { parse as parseYaml } from 'yaml';
 import { compareEnvironments, type CompareResult } from '../../core/compare';
 import { Debouncer } from '../../core/debounce';
 import { GitOpsHqError } from '../../core/errors';
+import { DISPLAY_MASKING, logExcerpt, secretMasker } from '../../core/secrets/mask';
+import { maskCompareResult } from '../../core/secrets/maskCompare';
 import type { TreeNode } from '../../core/treeModel';
 import type { Project } from '../../core/types';
 import {
@@ -25,7 +27,6 @@ import {
   OpenOriginCommand,
   ReadyCommand,
   RenderedCommand,
-  SECRET_MASK,
   SelectCommand,
   StateNotification,
   SwapCommand,
@@ -155,7 +156,7 @@ class ComparePanel {
     panel.webview.html = webviewHtml(panel.webview, s.context.extensionUri, { title: panel.title, bundle: 'compare', css: true });
 
     const dispatcher = new Dispatcher((reason, raw) =>
-      s.logger.warn(`Compare panel: dropped a message from the webview: ${reason} (${JSON.stringify(raw)?.slice(0, 200)})`),
+      s.logger.warn(`Compare panel: dropped a message from the webview: ${reason}:`, logExcerpt(raw, 200)),
     )
       .on(ReadyCommand, (p) => {
         this.ready = true;
@@ -260,7 +261,7 @@ class ComparePanel {
       environments: project.environments.map((e) => e.name),
       tenants: [...project.tenants],
       differencesOnly,
-      result: maskSecrets(result, this.s.projects.secretValues()),
+      result: maskCompareResult(result, secretMasker(this.s.projects.secretValues(), DISPLAY_MASKING)) as WireCompareResult,
     };
     this.post(StateNotification, state);
   }
@@ -487,36 +488,4 @@ function pickOne<T>(placeholder: string, items: (vscode.QuickPickItem & { value:
     });
     qp.show();
   });
-}
-
-// -----------------------------------------------------------------------------------------------
-// Secrets.
-
-/**
- * The result as it may cross to the webview: values of differences marked secret become the mask,
- * and, belt and braces, any string that still contains a secret variable's value is masked.
- */
-export function maskSecrets(result: CompareResult, secretValues: readonly string[]): WireCompareResult {
-  const out = {
-    ...result,
-    workloads: result.workloads.map((w) => ({
-      ...w,
-      differences: w.differences.map((d) =>
-        d.secret
-          ? { ...d, ...(d.source !== undefined ? { source: SECRET_MASK } : {}), ...(d.target !== undefined ? { target: SECRET_MASK } : {}) }
-          : d,
-      ),
-    })),
-  } as WireCompareResult;
-  const secrets = secretValues.filter((v) => v.length > 0);
-  if (secrets.length === 0) return out;
-  const json = JSON.stringify(out);
-  if (!secrets.some((v) => json.includes(v))) return out;
-  const mask = (value: unknown): unknown => {
-    if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join(SECRET_MASK), value);
-    if (Array.isArray(value)) return value.map(mask);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
-    return value;
-  };
-  return mask(out) as WireCompareResult;
 }

@@ -26,7 +26,8 @@ import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import { PanelChannel } from './panelChannel';
 import { openReleasePanel } from './releasePanel';
-import { fileDiff, mergeCandidates } from './releaseViews';
+import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
+import { mergeCandidates } from './releaseViews';
 import { CREATE_RELEASE_VIEW_TYPE } from './viewTypes';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -109,7 +110,8 @@ class CreateReleasePanel {
     this.channel.onRequest(TitleWarningsRequest, async ({ title }) => Promise.resolve(title.trim() ? titleWarnings(title) : []));
     this.channel.onRequest(CandidateDiffRequest, async ({ selection, path, tenant }) => {
       const { before, after } = await releases.fileDiff(selection.project, path, tenant, selection.environment, selection.includeUncommitted);
-      return fileDiff(path, before, after, s.projects.secretValues());
+      const structural = isVariablesFile(s.projects.index.project(selection.project), path);
+      return maskedFileDiff({ path, before, after, structural }, s.projects.secretValues(), s.projects.textJobs());
     });
     this.channel.onRequest(CreateRequest, async (input) => {
       const problems = formProblems({ ...input, tenants: input.selection.tenants });

@@ -4,6 +4,7 @@
 // is sent again to a reloaded webview; what goes out is validated like what comes in.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
+import { logExcerpt } from '../../core/secrets/mask';
 import { Dispatcher, message, type Message, type NotificationType } from '../../protocol/compare';
 import { onRequest, ReplyNotification, type RequestType } from '../../protocol/release';
 
@@ -27,7 +28,7 @@ export class PanelChannel implements vscode.Disposable {
     private readonly label: string,
   ) {
     this.dispatcher = new Dispatcher((reason, raw) =>
-      logger.warn(`${label}: dropped a message from the webview: ${reason} (${JSON.stringify(raw)?.slice(0, 200)})`),
+      logger.warn(`${label}: dropped a message from the webview: ${reason}:`, logExcerpt(raw, 200)),
     );
     this.disposables.push(panel.webview.onDidReceiveMessage((m: unknown) => this.dispatcher.dispatch(m)));
     this.disposables.push(

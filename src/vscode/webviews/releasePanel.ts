@@ -23,7 +23,7 @@ import {
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import { PanelChannel } from './panelChannel';
-import { fileDiff } from './releaseViews';
+import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
 import { RELEASE_VIEW_TYPE } from './viewTypes';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -107,7 +107,8 @@ class ReleasePanel {
       const change = current?.changes.find((c) => c.path === path);
       if (!current || !change) throw new GitOpsHqError('release-not-found', `Release ${id} has no change of ${path}.`);
       const { before, after } = await releases.changeDiff(slug, id, path);
-      return fileDiff(path, before, after, s.projects.secretValues());
+      const structural = isVariablesFile(s.projects.index.project(slug), path);
+      return maskedFileDiff({ path, before, after, structural }, s.projects.secretValues(), s.projects.textJobs());
     });
     this.channel.onRequest(ActRequest, async ({ action, comment, reason }) => {
       if (action === 'reject' && !reason?.trim()) throw new GitOpsHqError('release-invalid', 'Rejecting needs a reason.', 'Say what has to change.');

@@ -50,3 +50,29 @@ describe('changedValuePaths', () => {
     assert.deepEqual(changedValuePaths('{{ .Values.x }}: [\n', 'a: 1\n'), []);
   });
 });
+
+describe('valueChanges on large files', () => {
+  // 2 MB: one flat map of 40,000 keys, and a block scalar the fast reader may leave to the `yaml` library.
+  const big = (edit: (i: number) => string | undefined) =>
+    Array.from({ length: 40_000 }, (_, i) => edit(i) ?? `key_${i}: "value number ${i} of a large file"`).join('\n') +
+    '\nnotes: |\n  first line\n  second line\n';
+
+  it('compares only the top-level blocks that differ, with the same answer as the whole texts', () => {
+    const before = big(() => undefined);
+    const after = big((i) => (i === 7 ? 'key_7: changed' : i === 30_000 ? 'added_key: 1\nkey_30000: "value number 30000 of a large file"' : undefined));
+    const started = performance.now();
+    const changes = valueChanges(before, after);
+    assert.ok(performance.now() - started < 1000, `${performance.now() - started} ms`);
+    assert.deepEqual(changes, [
+      { path: 'key_7', before: 'value number 7 of a large file', after: 'changed' },
+      { path: 'added_key', after: 1 },
+    ]);
+  });
+
+  it('falls back to the whole texts when blocks cannot be compared alone (anchors)', () => {
+    const pad = '#'.repeat(70_000);
+    const before = `${pad}\nbase: &b { a: 1 }\nuse: *b\n`;
+    const after = `${pad}\nbase: &b { a: 2 }\nuse: *b\n`;
+    assert.deepEqual(changedValuePaths(before, after), ['base.a', 'use.a']);
+  });
+});
