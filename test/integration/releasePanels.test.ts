@@ -23,7 +23,7 @@ const SUE = { name: 'Sue Lindqvist', email: 'sue@example.com' };
 const PRODUCTION_RELEASE = 'rel_01M82J5V0T9Q3XKD7F1M4PR6ZA';
 const PRODUCTION_FILE = `.gitopshq/releases/${PRODUCTION_RELEASE}.yaml`;
 /** The demo production release's panel title (cut at 48 characters). */
-const PRODUCTION_PANEL = 'Release: Onboard globex in production (payment-api, c…';
+const PRODUCTION_PANEL = 'Release: Onboard globex in production (payment-api, chec…';
 const SAM = { name: 'Sam Okafor', email: 'sam@example.com' };
 
 async function releases(): Promise<ReleaseService> {
