@@ -146,7 +146,7 @@ describe('parseVariables: fast path and library path', () => {
       'bad key': yaml('repo:', '  my-key: 1'),
       'duplicate key': yaml('repo:', '  A: 1', '  A: 2'),
       'anchor and alias': yaml('env:', '  dev: &d { A: 1 }', '  staging: *d'),
-      'block scalar': yaml('repo:', '  A: |', '    text'),
+      'block scalar with an indentation indicator': yaml('repo:', '  A: |1', '    text'),
       'syntax error': yaml('repo:', '  A: "open'),
       'root is a list': yaml('- a'),
       'tab': 'repo:\n\tA: 1\n',
@@ -157,6 +157,11 @@ describe('parseVariables: fast path and library path', () => {
       assert.doesNotThrow(() => ({ fast } = assertSame(text, PROJECT)), name);
       assert.equal(fast, false, `${name}: the fast path took it`);
     }
+  });
+
+  it('takes block scalars, a leading --- and multi-line flow collections, with the same result', () => {
+    const text = yaml('---', 'repo:', '  A: |', '    text', '  B: >-', '    folded', '    text', 'env:', '  dev: {', '    C: 1,', '  }');
+    assert.deepEqual(assertSame(text, PROJECT), { fast: true });
   });
 
   it('takes an empty file and a file of comments', () => {
