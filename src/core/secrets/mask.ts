@@ -64,7 +64,13 @@ export class SecretMasker {
   /** The text with every secret masked; a match across lines keeps its line breaks. */
   text(text: string): string {
     if (!this.pattern) return text;
-    return text.replace(this.pattern, maskSpan);
+    const out = text.replace(this.pattern, maskSpan);
+    if (!out.includes('\\')) return out;
+    // Escapes of ordinary characters (`"hunt\u0065r22"`): a quoted string whose meaning holds a secret is masked whole.
+    return out.replace(ESCAPED_STRING, (whole, body: string) => {
+      const meaning = decodeDoubleQuoted(body);
+      return this.secrets.some((s) => meaning.includes(s)) ? `"${maskSpan(body)}"` : whole;
+    });
   }
 
   /** Plain data (JSON-like) with every string masked; keys too. Returns the same object when nothing changes. */
@@ -133,61 +139,63 @@ export function maskSpan(span: string): string {
 // ---------------------------------------------------------------------------------------------
 // The forms a secret may be written in.
 
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '/': '\\/',
-  '\n': '\\n',
-  '\t': '\\t',
-  '\r': '\\r',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\0': '\\0',
-  '\x07': '\\a',
-  '\x0b': '\\v',
-  '\x1b': '\\e',
-  ' ': '\\ ',
-  '\u0085': '\\N',
-  '\u00a0': '\\_',
-  '\u2028': '\\L',
-  '\u2029': '\\P',
-};
-
-/** One regular-expression alternative matching the secret as YAML or JSON may write it. */
+/**
+ * One regular-expression alternative matching the secret as YAML or JSON may write it, every ordinary
+ * character literal (a group per character takes V8 a second to compile for 20 secrets). Escapes of
+ * ordinary characters (`\u0065`) are found by decoding double-quoted strings instead (see `text`).
+ */
 function writtenForms(secret: string): string {
   let out = '';
-  for (const char of secret) out += charForms(char);
+  for (const char of secret) out += SPECIAL_FORMS[char] ?? escapeRegExp(char);
   return out;
 }
 
-function charForms(char: string): string {
-  const cp = char.codePointAt(0) as number;
-  const forms = [escapeRegExp(char)];
-  if (cp <= 0xff) forms.push(`\\\\x${hex(cp, 2)}`);
-  if (cp <= 0xffff) forms.push(`\\\\u${hex(cp, 4)}`);
-  else forms.push(`\\\\u${hex(char.charCodeAt(0), 4)}\\\\u${hex(char.charCodeAt(1), 4)}`);
-  forms.push(`\\\\U${hex(cp, 8)}`);
-  const short = SHORT_ESCAPES[char];
-  if (short) forms.push(escapeRegExp(short));
+const SPECIAL_FORMS: Record<string, string> = {
+  // Folding: a space may be a line break plus the next line's indentation; a line break an empty line.
+  ' ': String.raw`(?: |[ \t]*\r?\n[ \t]*)`,
+  '\n': String.raw`(?:(?:[ \t]*\r?\n)+[ \t]*|\\n)`,
+  '\t': String.raw`(?:\t|\\t)`,
+  '\r': String.raw`(?:\r|\\r)`,
+  '"': String.raw`(?:"|\\")`,
+  '\\': String.raw`(?:\\|\\\\)`,
+  '/': String.raw`(?:\/|\\\/)`,
   // Single-quoted YAML doubles the quote.
-  if (char === "'") forms.push("''");
-  // Folding: a space may be a line break (and the next line's indentation); a line break may be an empty line.
-  if (char === ' ') forms.push('[ \\t]*\\r?\\n[ \\t]*');
-  if (char === '\n') forms.push('(?:[ \\t]*\\r?\\n)+[ \\t]*');
-  return forms.length === 1 ? (forms[0] as string) : `(?:${forms.join('|')})`;
-}
-
-/** Hexadecimal digits matching either case. */
-function hex(n: number, digits: number): string {
-  return n
-    .toString(16)
-    .padStart(digits, '0')
-    .replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`);
-}
+  "'": "(?:'|'')",
+};
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+/** A double-quoted string (YAML or JSON) with at least one escape. */
+const ESCAPED_STRING = /"((?:[^"\\]|\\[\s\S])*\\(?:[^"\\]|\\[\s\S])*)"/g;
+
+/** What a double-quoted YAML (or JSON) string means: escapes decoded, line breaks folded. */
+export function decodeDoubleQuoted(body: string): string {
+  const folded = body.replace(/[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*/g, (m) => {
+    const breaks = m.split('\n').length - 1;
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
+  });
+  return folded.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\s\S])/g, (_m, e: string) =>
+    e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (DECODED[e] ?? e),
+  );
+}
+
+const DECODED: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\x0b',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Logs.
