@@ -36,6 +36,7 @@ import { nullLogger, type Logger } from './logger';
 import { checkManifestFiles, parseManifest, type ManifestResult } from './manifest';
 import type { Problem, Project, Workload } from './types';
 import { parseVariables, VariableSet, type VariablesResult } from './variables';
+import { secretFindings } from './secrets/secretFindings';
 import { buildSnapshot, buildSnapshotInSlices, updateSnapshot, type ValuesSnapshot } from './incrementalValues';
 import { parseValuesFile, type ParsedValues } from './valuesTree';
 
@@ -559,7 +560,7 @@ export class ProjectIndex {
     state.variablesText = text;
     state.effective.clear();
     state.variables = result.variables;
-    state.variablesProblems = result.problems;
+    state.variablesProblems = [...result.problems, ...secretFindings(result.variables.all())];
   }
 
   private async variablesOf(text: string, project: Project): Promise<VariablesResult> {
