@@ -129,12 +129,49 @@ export function browserOperations({ getPage, resultsDir }) {
       await page().keyboard.press(requireString(key, 'key'));
       return { ok: true };
     },
+    /** {selector, timeoutMs?} → clicks the first visible match in the workbench (an activity-bar icon, a button). */
+    async 'workbench/click'({ selector, timeoutMs = 10_000 }) {
+      await page().locator(requireString(selector, 'selector')).locator('visible=true').first().click({ timeout: timeoutMs });
+      return { ok: true };
+    },
+    /**
+     * {view, timeoutMs?} → {rows}: the rows the tree view titled `view` renders, top to bottom, as a
+     * person reads them: [{label, description, level, expanded}] (expanded: null for a leaf).
+     */
+    async 'view/rows'({ view, timeoutMs = 10_000 }) {
+      const rows = treeRows(page(), requireString(view, 'view'));
+      await rows.first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => undefined);
+      return { rows: await rows.evaluateAll(readRows) };
+    },
+    /** {view, label, timeoutMs?} → clicks the twistie of the first row labelled `label` in that tree view. */
+    async 'view/toggle'({ view, label, timeoutMs = 10_000 }) {
+      const row = treeRows(page(), requireString(view, 'view')).filter({ has: page().locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(requireString(label, 'label'))}$`) }) }).first();
+      await row.locator('.monaco-tl-twistie').click({ timeout: timeoutMs });
+      return { ok: true };
+    },
     /** {title, selector, timeoutMs?} → {text}: innerText of the element in that webview. */
     async 'webview/text'({ title, selector, timeoutMs = 10_000 }) {
       const frame = await webviewFrame(page(), requireString(title, 'title'), timeoutMs);
       return { text: await frame.locator(requireString(selector, 'selector')).innerText({ timeout: timeoutMs }) };
     },
   };
+}
+
+/** The rows of the tree inside the view pane whose header reads `view`. */
+function treeRows(page, view) {
+  return page.locator('.pane').filter({ has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRegExp(view)}$`, 'i') }) }).locator('.pane-body .monaco-list-row');
+}
+
+/** Runs in the page (Playwright sends its source, so it refers to nothing outside): rendered tree rows as text. */
+const readRows = (els) =>
+  els.map((el) => {
+    const text = (sel) => el.querySelector(sel)?.textContent?.trim() ?? '';
+    const expanded = el.getAttribute('aria-expanded');
+    return { label: text('.label-name'), description: text('.label-description'), level: Number(el.getAttribute('aria-level')), expanded: expanded === null ? null : expanded === 'true' };
+  });
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function requireString(value, what) {

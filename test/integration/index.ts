@@ -6,6 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { screenshot } from '../support/control';
+import { watchExtensionErrors } from '../support/extensionErrors';
+
+/** The extension's folder: this file is out/test/integration/index.js. */
+const EXTENSION_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export async function run(): Promise<void> {
   const grep = process.env['GITOPSHQ_TEST_GREP'];
@@ -16,6 +20,11 @@ export async function run(): Promise<void> {
     reporter: 'spec',
     ...(grep ? { grep } : {}),
   });
+  // An error the extension raised in the background fails the run, charged to the test it happened in.
+  const errors = watchExtensionErrors(EXTENSION_ROOT);
+  mocha.suite.beforeEach(function () {
+    errors.during(this.currentTest?.fullTitle() ?? '');
+  });
   // The workbench as it was when a test failed (the runner's own failure screenshot comes only after
   // the whole run, once the extension host has stopped and its webviews are gone).
   mocha.suite.afterEach(async function () {
@@ -23,10 +32,28 @@ export async function run(): Promise<void> {
     if (test?.state !== 'failed') return;
     await screenshot(`failure-${test.fullTitle().replace(/[^\w.-]+/g, '-').slice(0, 100)}`).catch(() => undefined);
   });
-  for (const file of testFiles()) mocha.addFile(file);
+  for (const file of firstOpenFirst(testFiles())) mocha.addFile(file);
   await mocha.loadFilesAsync();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
-  if (failures > 0) throw new Error(`${failures} test${failures === 1 ? '' : 's'} failed`);
+  // Rejections are reported a tick or more after they happen: give the last ones a moment.
+  await new Promise((r) => setTimeout(r, 500));
+  const raised = errors.take();
+  errors.dispose();
+  for (const error of raised) console.error(`The extension raised an ${error}`);
+  const problems = [
+    failures > 0 ? `${failures} test${failures === 1 ? '' : 's'} failed` : '',
+    raised.length > 0 ? `the extension raised ${raised.length} unhandled error${raised.length === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+/**
+ * firstOpen.test.js clicks the views open as a newcomer does: it must meet them as nothing has touched
+ * them yet, so it runs before every other suite.
+ */
+function firstOpenFirst(files: string[]): string[] {
+  const first = (f: string) => (path.basename(f) === 'firstOpen.test.js' ? 0 : 1);
+  return [...files].sort((a, b) => first(a) - first(b));
 }
 
 /** GITOPSHQ_TESTS; without it (a host started by hand), the suites next to this file. */

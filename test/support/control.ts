@@ -44,6 +44,30 @@ export async function workbenchText(selector: string, options: WebviewOptions = 
   return typeof reply?.['text'] === 'string' ? reply['text'] : undefined;
 }
 
+/** Clicks the first visible `selector` in the workbench (an activity-bar icon); false when not available. */
+export async function workbenchClick(selector: string, options: WebviewOptions = {}): Promise<boolean> {
+  return (await call('workbench/click', { selector, ...options })) !== undefined;
+}
+
+/** A tree row as the workbench renders it. `expanded` is null for a leaf. */
+export interface RenderedRow {
+  label: string;
+  description: string;
+  level: number;
+  expanded: boolean | null;
+}
+
+/** The rows the tree view titled `view` shows, top to bottom; undefined when not available. */
+export async function viewRows(view: string, options: WebviewOptions = {}): Promise<RenderedRow[] | undefined> {
+  const reply = await call('view/rows', { view, ...options });
+  return Array.isArray(reply?.['rows']) ? (reply['rows'] as RenderedRow[]) : undefined;
+}
+
+/** Clicks the expand/collapse arrow of the row labelled `label` in the tree view titled `view`. */
+export async function viewToggle(view: string, label: string, options: WebviewOptions = {}): Promise<boolean> {
+  return (await call('view/toggle', { view, label, ...options })) !== undefined;
+}
+
 /** Types `text` into the focused element of the workbench with real key events; false when not available. */
 export async function keyboardType(text: string): Promise<boolean> {
   return (await call('keyboard/type', { text })) !== undefined;

@@ -5,6 +5,7 @@ import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 import type { ReleaseService } from '../releases/releaseService';
 import { healthIcon } from './health';
+import { TreeRefresher } from './treeRefresh';
 
 export const PROJECTS_VIEW = 'gitopshq.projects';
 /** Tree items of not-bound workloads carry this scheme so the decoration provider can grey them. */
@@ -12,8 +13,8 @@ const UNBOUND_SCHEME = 'gitopshq-unbound';
 
 /** Renders the core tree model; no I/O here: everything comes from the index and the cached Git state. */
 export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new TreeRefresher<TreeNode>((node) => node.id);
+  readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   readonly model: TreeModel;
 
   constructor(
@@ -29,11 +30,16 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
       undefined,
       (slug, env) => releases?.pendingApprovals(slug, env) ?? 0,
     );
-    if (releases) store.register(releases.onDidChange(() => this.changed.fire(undefined)));
-    store.register(this.changed);
+    store.register(this.nodes);
+    const refresh = () => this.nodes.refresh(this.model.roots());
+    if (releases) store.register(releases.onDidChange(refresh));
     // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
-    store.register(service.onDidChange(() => this.changed.fire(undefined)));
-    store.register(kube.onDidChange(() => this.changed.fire(undefined)));
+    store.register(service.onDidChange(refresh));
+    store.register(kube.onDidChange(refresh));
+  }
+
+  attach(view: vscode.TreeView<TreeNode>): void {
+    this.nodes.attach(view);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -88,11 +94,12 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    return node ? this.model.children(node) : this.model.roots();
+    return node ? this.nodes.intern(this.model.children(node)) : this.nodes.roots(this.model.roots());
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return this.model.parent(node);
+    const parent = this.model.parent(node);
+    return parent && this.nodes.internOne(parent);
   }
 }
 

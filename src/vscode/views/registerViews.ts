@@ -18,6 +18,7 @@ export function registerViews(s: Services, releases: ReleaseService): Views {
   const projectsView = s.store.register(
     vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
   );
+  projects.attach(projectsView);
   s.store.register(vscode.window.registerFileDecorationProvider(new UnboundDecorations()));
   // Welcome views and the walkthrough key off whether any project is loaded.
   s.store.register(
@@ -31,6 +32,7 @@ export function registerViews(s: Services, releases: ReleaseService): Views {
   const variablesView = s.store.register(
     vscode.window.createTreeView(VARIABLES_VIEW, { treeDataProvider: variables, showCollapseAll: true }),
   );
+  variables.attach(variablesView);
   const applyFilter = (text: string) => {
     variables.setFilter(text);
     variablesView.description = text ? `filter: ${text}` : '';

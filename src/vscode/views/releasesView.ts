@@ -4,6 +4,7 @@ import type { ReleaseState } from '../../core/release/types';
 import type { DisposableStore } from '../lifecycle';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
+import { TreeRefresher } from './treeRefresh';
 
 export const RELEASES_VIEW = 'gitopshq.releases';
 
@@ -19,8 +20,8 @@ const STATE_ICONS: Record<ReleaseState, [string, string?]> = {
 
 /** Renders the core release tree; rebuilt from memory when releases, projects or the identity change. */
 export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTreeNode> {
-  private readonly changed = new vscode.EventEmitter<ReleaseTreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new TreeRefresher<ReleaseTreeNode>((node) => node.id);
+  readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   private cache: { roots: ReleaseProjectNode[]; parents: Map<string, ReleaseTreeNode> } | undefined;
 
   constructor(
@@ -28,10 +29,10 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTree
     private readonly releases: ReleaseService,
     store: DisposableStore,
   ) {
-    store.register(this.changed);
+    store.register(this.nodes);
     const refresh = () => {
       this.cache = undefined;
-      this.changed.fire(undefined);
+      this.nodes.refresh(this.model().roots);
     };
     store.register(releases.onDidChange(refresh));
     store.register(s.projects.onDidChange(refresh));
@@ -86,13 +87,18 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTree
     return item;
   }
 
+  attach(view: vscode.TreeView<ReleaseTreeNode>): void {
+    this.nodes.attach(view);
+  }
+
   getChildren(node?: ReleaseTreeNode): ReleaseTreeNode[] {
-    if (!node) return this.model().roots;
-    return 'children' in node ? node.children : [];
+    if (!node) return this.nodes.roots(this.model().roots);
+    return 'children' in node ? this.nodes.intern(node.children) : [];
   }
 
   getParent(node: ReleaseTreeNode): ReleaseTreeNode | undefined {
-    return this.model().parents.get(node.id);
+    const parent = this.model().parents.get(node.id);
+    return parent && this.nodes.internOne(parent);
   }
 
   private model(): { roots: ReleaseProjectNode[]; parents: Map<string, ReleaseTreeNode> } {
@@ -123,5 +129,6 @@ export interface ReleasesViews {
 export function registerReleasesView(s: Services, releases: ReleaseService): ReleasesViews {
   const provider = new ReleasesTreeProvider(s, releases, s.store);
   const view = s.store.register(vscode.window.createTreeView(RELEASES_VIEW, { treeDataProvider: provider, showCollapseAll: true }));
+  provider.attach(view);
   return { provider, view };
 }

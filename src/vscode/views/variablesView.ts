@@ -3,6 +3,7 @@ import type { Project } from '../../core/types';
 import { variablesTable, type VariableEntry, type VariableRow } from '../../core/variablesTable';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
+import { TreeRefresher } from './treeRefresh';
 
 export const VARIABLES_VIEW = 'gitopshq.variables';
 
@@ -13,16 +14,24 @@ type Node =
 
 /** HQ Variables: key → value per environment (and tenant), the winning scope, secrets masked. */
 export class VariablesTreeProvider implements vscode.TreeDataProvider<Node> {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new TreeRefresher<Node>(nodeId);
+  readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   private filterText = '';
 
   constructor(
     private readonly service: ProjectService,
     store: DisposableStore,
   ) {
-    store.register(this.changed);
-    store.register(service.onDidChange(() => this.changed.fire(undefined)));
+    store.register(this.nodes);
+    store.register(service.onDidChange(() => this.refresh()));
+  }
+
+  attach(view: vscode.TreeView<Node>): void {
+    this.nodes.attach(view);
+  }
+
+  private refresh(): void {
+    this.nodes.refresh(this.topLevel());
   }
 
   get filter(): string {
@@ -32,20 +41,20 @@ export class VariablesTreeProvider implements vscode.TreeDataProvider<Node> {
   setFilter(text: string): void {
     this.filterText = text.trim();
     void vscode.commands.executeCommand('setContext', 'gitopshq.variablesFiltered', this.filterText.length > 0);
-    this.changed.fire(undefined);
+    this.refresh();
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'project') {
       const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `vars:${node.project.slug}`;
+      item.id = nodeId(node);
       item.iconPath = new vscode.ThemeIcon('project');
       return item;
     }
     if (node.kind === 'key') {
       const { entry } = node;
       const item = new vscode.TreeItem(entry.key, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `vars:${node.project.slug}/${entry.key}`;
+      item.id = nodeId(node);
       item.iconPath = new vscode.ThemeIcon(entry.secret ? 'lock' : 'symbol-variable');
       const undefinedIn = entry.rows.filter((r) => !r.defined).map(rowLabel);
       item.description = [
@@ -60,7 +69,7 @@ export class VariablesTreeProvider implements vscode.TreeDataProvider<Node> {
     }
     const { row } = node;
     const item = new vscode.TreeItem(rowLabel(row), vscode.TreeItemCollapsibleState.None);
-    item.id = `vars:${node.project.slug}/${node.entry.key}/${rowLabel(row)}`;
+    item.id = nodeId(node);
     item.description = row.defined ? `${row.display} · ${row.scope}` : 'undefined';
     item.iconPath = row.defined
       ? new vscode.ThemeIcon('symbol-constant')
@@ -78,15 +87,17 @@ export class VariablesTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) {
-      const projects = this.service.index.projects().flatMap((e) => (e.project ? [e.project] : []));
-      // One project: its keys are the top level, as a user of a single project expects.
-      if (projects.length === 1) return this.keys(projects[0]!);
-      return projects.map((project) => ({ kind: 'project', project }));
-    }
-    if (node.kind === 'project') return this.keys(node.project);
-    if (node.kind === 'key') return node.entry.rows.map((row) => ({ kind: 'row', project: node.project, entry: node.entry, row }));
+    if (!node) return this.nodes.roots(this.topLevel());
+    if (node.kind === 'project') return this.nodes.intern(this.keys(node.project));
+    if (node.kind === 'key') return this.nodes.intern(node.entry.rows.map((row) => ({ kind: 'row', project: node.project, entry: node.entry, row })));
     return [];
+  }
+
+  private topLevel(): Node[] {
+    const projects = this.service.index.projects().flatMap((e) => (e.project ? [e.project] : []));
+    // One project: its keys are the top level, as a user of a single project expects.
+    if (projects.length === 1) return this.keys(projects[0]!);
+    return projects.map((project) => ({ kind: 'project', project }));
   }
 
   private keys(project: Project): Node[] {
@@ -96,6 +107,12 @@ export class VariablesTreeProvider implements vscode.TreeDataProvider<Node> {
       entry,
     }));
   }
+}
+
+function nodeId(node: Node): string {
+  if (node.kind === 'project') return `vars:${node.project.slug}`;
+  if (node.kind === 'key') return `vars:${node.project.slug}/${node.entry.key}`;
+  return `vars:${node.project.slug}/${node.entry.key}/${rowLabel(node.row)}`;
 }
 
 function rowLabel(row: VariableRow): string {
