@@ -257,25 +257,27 @@ const DEFAULT_SETTINGS = {
  * @param {Record<string,string>} [options.env] extra environment; the extension host inherits it
  * @param {number} [options.port] default: a free port
  * @param {(line: string) => void} [options.onOutput] each line the server prints
+ * @param {string[]} [options.installExtensions] .vsix files installed into the server's fresh extensions folder first, as a user installs them
  */
-export async function startCodeServer({ workspace, extensionDevelopmentPath, env = {}, port, onOutput, settings = {} }) {
+export async function startCodeServer({ workspace, extensionDevelopmentPath, env = {}, port, onOutput, settings = {}, installExtensions = [] }) {
   if (!existsSync(ENTRY)) throw new Error('code-server is not installed: call ensureCodeServer() first');
   // A free port can be taken between our probe and the server's bind: retry with another one.
   for (let attempt = 1; ; attempt++) {
     const chosen = port ?? (await freePort());
     try {
-      return await startOnce({ workspace, extensionDevelopmentPath, env, port: chosen, onOutput, settings });
+      return await startOnce({ workspace, extensionDevelopmentPath, env, port: chosen, onOutput, settings, installExtensions });
     } catch (err) {
       if (port !== undefined || attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err;
     }
   }
 }
 
-async function startOnce({ workspace, extensionDevelopmentPath, env, port, onOutput, settings }) {
+async function startOnce({ workspace, extensionDevelopmentPath, env, port, onOutput, settings, installExtensions }) {
   const tmp = mkdtempSync(join(tmpdir(), 'gitopshq-code-server-'));
   const userData = join(tmp, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2));
+  for (const vsix of installExtensions) installExtension(vsix, { userData, extensionsDir: join(tmp, 'extensions'), env });
 
   const args = [
     ENTRY,
@@ -344,6 +346,16 @@ async function startOnce({ workspace, extensionDevelopmentPath, env, port, onOut
     exited,
     stop,
   };
+}
+
+/** `code-server --install-extension`: the command a user runs; fails loudly with its output. */
+function installExtension(vsix, { userData, extensionsDir, env }) {
+  const r = spawnSync(
+    process.execPath,
+    [ENTRY, '--user-data-dir', userData, '--extensions-dir', extensionsDir, '--install-extension', resolve(vsix)],
+    { encoding: 'utf8', env: serverEnv(env), timeout: 120_000 },
+  );
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
 }
 
 /**

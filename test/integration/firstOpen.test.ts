@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { viewRows, viewToggle, workbenchClick, type RenderedRow } from '../support/control';
-import { internals, waitFor, workspaceRoot } from './support';
+import { bundleLoaded, internals, waitFor, workspaceRoot } from './support';
 
 const ACTIVITY_BAR_ICON = '.activitybar a.action-label[aria-label^="GitOpsHQ"]';
 /** How long the user looks at the Explorer before clicking the icon (the issue saw it at 15 s). */
@@ -24,6 +24,8 @@ describe('GitOpsHQ views opened as a person opens them', function () {
     const { api, service } = await internals();
     const project = api.projects()[0];
     assert.ok(project, 'the demo workspace has a project');
+    assert.equal(bundleLoaded('kube'), false, 'activation does not load the Kubernetes client');
+    assert.equal(bundleLoaded('panels'), false, 'no panel host is loaded before a panel opens');
 
     // Work the user does not see: a values file changes on disk (an edit, a `git pull`) while the
     // GitOpsHQ container is closed, so the extension refreshes views that are not showing.

@@ -1,4 +1,5 @@
 // Helpers for suites that run inside the extension host.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { InternalApi } from '../../src/vscode/api';
 import type { ProjectService } from '../../src/vscode/projectService';
@@ -36,6 +37,11 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string | (()
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()} (last: ${JSON.stringify(last)})`);
+}
+
+/** Whether the lazily loaded bundle dist/<name>.js has been required by the extension host. */
+export function bundleLoaded(name: string): boolean {
+  return Object.keys(require.cache).some((m) => m.endsWith(path.join('dist', `${name}.js`)));
 }
 
 export function label(item: vscode.TreeItem): string {
