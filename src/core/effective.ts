@@ -3,6 +3,7 @@
 // Substitution runs after the merge, on string values only (never keys).
 import { mergeValues, originsOf } from './merge';
 import { mayContainPlaceholder, substitute } from './placeholders';
+import { LOG_MASKING, SecretMasker } from './secrets/mask';
 import type { Origin, VariableScope } from './types';
 import type { ResolveContext, VariableSet } from './variables';
 import { asLayer, formatPath, isPlainMap, setKey, type ParsedValues, type PathSegment, type PlainMap } from './valuesTree';
@@ -16,8 +17,25 @@ export interface EffectiveValues {
   readonly unresolved: string[];
   /** False when no values layer exists for this (tenant, environment, workload). */
   readonly bound: boolean;
-  /** Dotted paths whose value holds a secret. */
+  /** Dotted paths whose value holds a secret (through a placeholder, or written literally in a values file). */
   readonly secretPaths: string[];
+}
+
+/**
+ * A secret's value written literally in a values file is masked like a substituted one (the values
+ * file check warns about it). The log cut-off applies: a 3-character or common-word secret would
+ * mask ordinary values all over (the variables file warns about those).
+ */
+const literalMaskers = new WeakMap<VariableSet, SecretMasker | null>();
+
+function literalMasker(variables: VariableSet): SecretMasker | undefined {
+  let masker = literalMaskers.get(variables);
+  if (masker === undefined) {
+    const built = new SecretMasker(variables.secretValues(), LOG_MASKING);
+    masker = built.empty ? null : built;
+    literalMaskers.set(variables, masker);
+  }
+  return masker ?? undefined;
 }
 
 export interface EffectiveInput {
@@ -182,10 +200,12 @@ class Substitution {
   readonly unresolvedByKey = new Map<string, string[]>();
   private readonly path: PathSegment[];
   private readonly resolve: (key: string, scope?: VariableScope) => ReturnType<VariableSet['resolve']>;
+  private readonly masker: SecretMasker | undefined;
 
   constructor(variables: VariableSet, context: ResolveContext, at: readonly PathSegment[] = []) {
     this.resolve = (key, scope) => (scope === undefined ? variables.resolve(key, context) : variables.resolve(key, context, scope));
     this.path = [...at];
+    this.masker = literalMasker(variables);
   }
 
   node(node: unknown): unknown {
@@ -212,7 +232,7 @@ class Substitution {
   }
 
   private value(node: unknown): unknown {
-    if (typeof node === 'string') return mayContainPlaceholder(node) ? this.string(node) : node;
+    if (typeof node === 'string') return mayContainPlaceholder(node) ? this.string(node) : this.masker ? this.literal(node) : node;
     if (Array.isArray(node)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < node.length; i++) {
@@ -226,6 +246,22 @@ class Substitution {
     return isPlainMap(node) ? this.map(node) : node;
   }
 
+  /** A string with any secret written in it masked, its path recorded as a secret's. */
+  private literal(text: string): string {
+    const masked = (this.masker as SecretMasker).text(text);
+    if (masked !== text) this.secretAt();
+    return masked;
+  }
+
+  private secretAt(): void {
+    const secretPath = formatPath(this.path);
+    this.secretPaths.push(secretPath);
+    const top = String(this.path[0]);
+    const list = this.secretByKey.get(top);
+    if (list) list.push(secretPath);
+    else this.secretByKey.set(top, [secretPath]);
+  }
+
   private string(text: string): unknown {
     const result = substitute(text, this.resolve);
     const top = String(this.path[0]);
@@ -236,13 +272,10 @@ class Substitution {
       else if (!list.includes(u)) list.push(u);
     }
     if (result.secret) {
-      const secretPath = formatPath(this.path);
-      this.secretPaths.push(secretPath);
-      const list = this.secretByKey.get(top);
-      if (list) list.push(secretPath);
-      else this.secretByKey.set(top, [secretPath]);
+      this.secretAt();
+      return this.masker && typeof result.value === 'string' ? this.masker.text(result.value) : result.value;
     }
-    return result.value;
+    return this.masker && typeof result.value === 'string' ? this.literal(result.value) : result.value;
   }
 }
 

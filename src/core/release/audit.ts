@@ -57,11 +57,18 @@ export interface AuditFilter {
 }
 
 /** Newest first; entries at the same instant keep a sensible order (a release's creation after its commits). */
-export function auditEntries(releases: Release[], commits: ValuesCommit[], project: Project, relative: (abs: string) => string): AuditEntry[] {
+/** `mask` hides secret values in the values a summary quotes, before they are cut to length (a cut would leave a secret's head). */
+export function auditEntries(
+  releases: Release[],
+  commits: ValuesCommit[],
+  project: Project,
+  relative: (abs: string) => string,
+  mask: (text: string) => string = (text) => text,
+): AuditEntry[] {
   const index = new PathIndex(project, relative);
   const byId = new Map(releases.map((r) => [r.id, r]));
   const entries: AuditEntry[] = [
-    ...commits.map((c) => commitEntry(c, index, byId)),
+    ...commits.map((c) => commitEntry(c, index, byId, mask)),
     ...releases.flatMap(releaseEntries),
   ];
   return entries
@@ -156,7 +163,7 @@ function releaseEntries(release: Release): AuditEntry[] {
 // ---------------------------------------------------------------------------------------------
 // Commits
 
-function commitEntry(commit: ValuesCommit, index: PathIndex, releases: Map<string, Release>): AuditEntry {
+function commitEntry(commit: ValuesCommit, index: PathIndex, releases: Map<string, Release>, mask: (text: string) => string): AuditEntry {
   const paths = commit.files.map((f) => f.path);
   const infos = paths.map((p) => index.lookup(p));
   const environments = unique(infos.flatMap((i) => i?.environments ?? []));
@@ -166,7 +173,7 @@ function commitEntry(commit: ValuesCommit, index: PathIndex, releases: Map<strin
     action: 'changed',
     workloads: unique(infos.flatMap((i) => i?.workloads ?? [])),
     commit: commit.sha,
-    summary: `${commit.files.map((f) => fileSummary(f, index.lookup(f.path))).join('; ')} — "${commit.subject}"`,
+    summary: `${commit.files.map((f) => fileSummary(f, index.lookup(f.path), mask)).join('; ')} — "${commit.subject}"`,
     paths,
   };
   if (environments.length === 1) entry.environment = environments[0] as string;
@@ -192,13 +199,13 @@ function carryingRelease(commit: ValuesCommit, releases: Map<string, Release>): 
 
 export const MAX_VALUES_SHOWN = 5;
 
-function fileSummary(file: ValuesCommit['files'][number], info: PathInfo | undefined): string {
+function fileSummary(file: ValuesCommit['files'][number], info: PathInfo | undefined, mask: (text: string) => string): string {
   const status = file.before === undefined ? 'added' : file.after === undefined ? 'deleted' : 'changed';
   if (!info?.valuesFile) return `${file.path} ${status}`;
   const changes = file.changes !== undefined ? file.changes : changeSummary(file.before, file.after, MAX_VALUES_SHOWN);
   if (!changes || changes.total === 0) return `${file.path} ${status}`;
   // The variables file can name secrets: its audit lists keys, never values.
-  const show = (c: ValueChange) => (info.kind === 'variables' ? `${c.path} ${changeWord(c)}` : `${c.path}: ${formatChange(c)}`);
+  const show = (c: ValueChange) => (info.kind === 'variables' ? `${c.path} ${changeWord(c)}` : `${c.path}: ${formatChange(c, mask)}`);
   const shown = changes.first.slice(0, MAX_VALUES_SHOWN).map(show).join(', ');
   const more = changes.total > MAX_VALUES_SHOWN ? ` and ${changes.total - MAX_VALUES_SHOWN} more` : '';
   return `${shown}${more} in ${file.path}`;
@@ -208,14 +215,14 @@ function changeWord(c: ValueChange): string {
   return !Object.hasOwn(c, 'before') ? 'added' : !Object.hasOwn(c, 'after') ? 'removed' : 'changed';
 }
 
-function formatChange(c: ValueChange): string {
-  if (!Object.hasOwn(c, 'before')) return `added (${formatValue(c.after)})`;
-  if (!Object.hasOwn(c, 'after')) return `removed (was ${formatValue(c.before)})`;
-  return `${formatValue(c.before)} → ${formatValue(c.after)}`;
+function formatChange(c: ValueChange, mask: (text: string) => string): string {
+  if (!Object.hasOwn(c, 'before')) return `added (${formatValue(c.after, mask)})`;
+  if (!Object.hasOwn(c, 'after')) return `removed (was ${formatValue(c.before, mask)})`;
+  return `${formatValue(c.before, mask)} → ${formatValue(c.after, mask)}`;
 }
 
-function formatValue(value: unknown): string {
-  const text = typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value) ?? 'null';
+function formatValue(value: unknown, mask: (text: string) => string): string {
+  const text = mask(typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value) ?? 'null');
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger';
 import { affectedPaths, isAffectedPath, type AffectedPath } from '../../core/release/affectedPaths';
 import { auditEntries, MAX_VALUES_SHOWN, type AuditEntry } from '../../core/release/audit';
 import { summarizeLargeFiles } from '../../core/release/largeTexts';
+import { DISPLAY_MASKING, secretMasker } from '../../core/secrets/mask';
 import { parseReleaseFile, releaseFilePath, serializeRelease, newReleaseId } from '../../core/release/releaseFile';
 import { rollbackInput, type PreviousContent } from '../../core/release/rollback';
 import {
@@ -299,7 +300,8 @@ export class ReleaseService implements vscode.Disposable {
       commit.containedIn = carriers;
     }
     await summarizeLargeFiles(commits, this.projects.textJobs(), MAX_VALUES_SHOWN);
-    return auditEntries(releases, commits, project, relative);
+    const masker = secretMasker(this.projects.secretValues(), DISPLAY_MASKING);
+    return auditEntries(releases, commits, project, relative, (text) => masker.text(text));
   }
 
   dispose(): void {
