@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { ApiCompareResult, ApiWorkloadComparison, GitOpsHqApi } from '../../src/api/gitopshq';
-import { waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, waitFor, workspaceRoot } from './support';
 
 const SLUG = 'payment-platform';
 const MASK = '••••••';
@@ -146,7 +146,7 @@ describe('Extension API: compare()', () => {
       // 9.9.9 in production is newer than staging's tag: the tag goes backwards along the promotion order.
       assert.ok(result.findings.some((f) => f.workload === 'payment-api' && f.path === 'image.tag' && f.severity === 'warning'), JSON.stringify(result.findings));
     } finally {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await closeWithoutSaving(doc);
     }
     const saved = await expectedTag('production', 'acme');
     await waitFor(() => workload(gitopshq.compare(SLUG, 'staging', 'production', { tenant: 'acme' }), 'payment-api').imageTag.target === saved.tag, 'the saved tag after revert');

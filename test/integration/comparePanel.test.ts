@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { compareEnvironments } from '../../src/core/compare';
 import type { CompareInternals } from '../../src/vscode/webviews/comparePanel';
 import { screenshot, webviewClick, webviewFill, webviewText } from '../support/control';
-import { internals, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';
 
 const TITLE = 'Compare staging ↔ production';
 const ARGS = { project: 'payment-platform', source: 'staging', target: 'production', tenant: 'acme' };
@@ -62,8 +62,7 @@ describe('Compare environments panel', function () {
     // Undo the unsaved edit, if a failure left it behind, and close what the suite opened.
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === productionValues());
     if (doc?.isDirty) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await closeWithoutSaving(doc);
     }
     await closePanels();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -188,8 +187,7 @@ describe('Compare environments panel', function () {
       await waitFor(async () => (await text(this, '#workloads')).includes('ingress.host'), 'all rows again');
     } finally {
       // Revert from the editor group beside the panel: showing the file over the panel would hide it.
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Two });
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await closeWithoutSaving(doc, vscode.ViewColumn.Two);
     }
     await waitFor(async () => (await text(this, API_ROW)).includes(match[1]!), 'the panel to return to the saved tag');
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { internals, workspaceRoot } from './support';
+import { internals, waitFor, workspaceRoot } from './support';
 
 describe('Go to…', () => {
   before(async () => {
@@ -30,7 +30,11 @@ describe('Go to…', () => {
   it('reveals a workload in the tree and opens its values', async () => {
     const { views } = await internals();
     await vscode.commands.executeCommand('gitopshq.goTo', { query: 'ledger-worker', type: 'workload' });
-    const selected = views.projectsView.selection[0] as { kind: string; workload: string; environment: string } | undefined;
+    // The workbench reports the selection back asynchronously.
+    const selected = (await waitFor(
+      () => (views.projectsView.selection[0] as { kind: string } | undefined)?.kind === 'workload' && views.projectsView.selection[0],
+      'the workload selected in the tree',
+    )) as { kind: string; workload: string; environment: string };
     assert.equal(selected?.kind, 'workload');
     assert.equal(selected?.workload, 'ledger-worker');
     assert.equal(selected?.environment, 'staging', 'the first environment where ledger-worker is bound');
@@ -40,7 +44,10 @@ describe('Go to…', () => {
   it('selects an environment in the tree', async () => {
     const { views } = await internals();
     await vscode.commands.executeCommand('gitopshq.goTo', { query: 'production', type: 'environment' });
-    const selected = views.projectsView.selection[0] as { kind: string; environment: string } | undefined;
+    const selected = await waitFor(
+      () => (views.projectsView.selection[0] as { kind: string; environment: string } | undefined)?.kind === 'environment' && views.projectsView.selection[0],
+      'the environment selected in the tree',
+    ) as { kind: string; environment: string };
     assert.deepEqual({ kind: selected?.kind, environment: selected?.environment }, { kind: 'environment', environment: 'production' });
   });
 

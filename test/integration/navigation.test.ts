@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDocument } from 'yaml';
 import type { ProjectService } from '../../src/vscode/projectService';
-import { internals, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';
 
 const SLUG = 'payment-platform';
 const MASK = '••••••';
@@ -28,11 +28,6 @@ function positionOf(doc: vscode.TextDocument, needle: string, into = 2, nth = 0)
   for (let i = 0; i <= nth; i++) offset = doc.getText().indexOf(needle, offset + 1);
   assert.ok(offset >= 0, `${needle} in ${doc.uri.fsPath}`);
   return doc.positionAt(offset + into);
-}
-
-async function closeWithoutSaving(doc: vscode.TextDocument): Promise<void> {
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
 /** Inserts `text` at the start of the line after the last line equal to `afterLine`, without saving. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDocument } from 'yaml';
-import { internals, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';
 
 const MASK = '••••••';
 
@@ -33,11 +33,6 @@ function targetOf(d: vscode.Location | vscode.LocationLink): { uri: vscode.Uri; 
 async function definitionLines(key: string): Promise<number[]> {
   const lines = (await fs.readFile(file('.gitopshq/variables.yaml'), 'utf8')).split('\n');
   return lines.flatMap((l, i) => (new RegExp(`^\\s*${key}\\s*:`).test(l) ? [i] : []));
-}
-
-async function closeWithoutSaving(doc: vscode.TextDocument): Promise<void> {
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
 /** Opens a values file, appends a line without saving, and returns the end position of that line. */

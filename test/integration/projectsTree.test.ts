@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { TreeNode } from '../../src/core/treeModel';
-import { internals, label, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, label, waitFor, workspaceRoot } from './support';
 
 /** The most specific layer that sets image.tag, read straight from the fixture files. */
 async function expectedTag(workload: string, env: string, tenant: string): Promise<string | undefined> {
@@ -96,7 +96,7 @@ describe('GitOpsHQ tree', () => {
         return String(api.item.description).startsWith('9.9.9-test');
       }, 'the tree to show the edited tag');
     } finally {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await closeWithoutSaving(doc);
     }
     await waitFor(async () => {
       const demo = children().find((p) => p.item.id === 'project:payment-platform')!;

@@ -39,6 +39,20 @@ export async function waitFor<T>(probe: () => T | Promise<T>, what: string | (()
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()} (last: ${JSON.stringify(last)})`);
 }
 
+/**
+ * Reverts an unsaved document and closes its editor. The revert command acts on the active editor,
+ * which a busy workbench may not have switched yet: it is retried until the buffer is clean, so an
+ * edit a test made never leaks into the suites after it.
+ */
+export async function closeWithoutSaving(doc: vscode.TextDocument, viewColumn?: vscode.ViewColumn): Promise<void> {
+  for (let attempt = 0; attempt < 5 && !doc.isClosed && doc.isDirty; attempt++) {
+    const editor = await vscode.window.showTextDocument(doc, viewColumn === undefined ? undefined : { viewColumn });
+    if (vscode.window.activeTextEditor?.document !== editor.document) continue;
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  if (!doc.isClosed && doc.isDirty) throw new Error(`could not revert ${doc.uri.fsPath}`);
+}
+
 /** Whether the lazily loaded bundle dist/<name>.js has been required by the extension host. */
 export function bundleLoaded(name: string): boolean {
   return Object.keys(require.cache).some((m) => m.endsWith(path.join('dist', `${name}.js`)));

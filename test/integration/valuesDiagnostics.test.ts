@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { internals, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';
 
 const CODES = ['invalid-placeholder', 'undefined-variable', 'hardcoded-env-value', 'cross-env-value', 'unquoted-placeholder'];
 
@@ -15,11 +15,6 @@ function codeOf(d: vscode.Diagnostic): string {
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'gitopshq' && CODES.includes(codeOf(d)));
-}
-
-async function closeWithoutSaving(doc: vscode.TextDocument): Promise<void> {
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
 /** The range of `needle` in a document (first occurrence at or after `after`). */

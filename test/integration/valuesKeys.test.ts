@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { internals, waitFor, workspaceRoot } from './support';
+import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';
 
 const MASK = '••••••';
 
@@ -61,8 +61,7 @@ describe('values keys and chart schemas', () => {
   afterEach(async () => {
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.scheme === 'file') {
-        await vscode.window.showTextDocument(doc);
-        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        await closeWithoutSaving(doc);
       }
     }
   });
