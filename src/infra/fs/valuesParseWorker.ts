@@ -1,7 +1,8 @@
 // Worker thread entry (dist/valuesParseWorker.js, started by ValuesParser): parses a values file
 // with parseValuesFile, or a variables file with parseVariables, and posts the result back in parts,
 // each small enough to deserialise on the extension host's thread without holding its event loop
-// (one part is one message, one task).
+// (one part is one message, one task). It also runs jobs on large texts whose result is small: a
+// release diff with secrets masked, the changed values of an audit entry (core/release/largeTexts.ts).
 import { parentPort } from 'node:worker_threads';
 import { parseVariables } from '../../core/variables';
 import { parseValuesFile } from '../../core/valuesTree';
