@@ -18,7 +18,8 @@ export type ErrorKind =
   | 'release-refused'
   | 'release-invalid'
   | 'release-not-found'
-  | 'cancelled';
+  | 'cancelled'
+  | 'link-outside-workspace';
 
 export class GitOpsHqError extends Error {
   constructor(

@@ -27,10 +27,14 @@
 // fast reader cannot take one (anchors, syntax errors) the full parse runs off the event loop
 // (options.parseValues: a worker thread on Node). A large variables file is parsed there too
 // (options.parseVariables), at the scan and at each change of it.
+//
+// A file that cannot be read (a read error, a symbolic link out of the project's workspace folders)
+// or whose parser throws is a problem on that file and counts as empty: nothing from an earlier
+// read of it is used as if current, and the next change of it is read afresh.
 import * as path from 'node:path';
 import { computeEffective, imageTag, type EffectiveValues } from './effective';
 import { GitOpsHqError } from './errors';
-import type { FileSystemPort } from './fileSystem';
+import { isInside, type FileSystemPort, type ReadScope } from './fileSystem';
 import { chartValuesFile, layerEntries, type LayerFile } from './layers';
 import { nullLogger, type Logger } from './logger';
 import { checkManifestFiles, parseManifest, type ManifestResult } from './manifest';
@@ -108,6 +112,8 @@ interface LoadedFile {
   layer: number;
   /** The blocks of `text` (see incrementalValues), kept for files changed since the scan and large files. */
   snapshot?: ValuesSnapshot;
+  /** Why the file exists but could not be read; `parsed` then holds this problem and no values. */
+  failure?: Problem;
 }
 
 interface ProjectState {
@@ -118,8 +124,12 @@ interface ProjectState {
   /** From checkManifestFiles: missing charts, chart values and variables file. */
   fileProblems: Problem[];
   variablesText: string | undefined;
+  /** The variables file exists but could not be read or parsed: its variables count as none. */
+  variablesFailed: boolean;
   variables: VariableSet;
   variablesProblems: Problem[];
+  /** The workspace folders of the project's root: its files may lead only there through links. */
+  scope: ReadScope;
   workloads: Map<string, Workload>;
   /** (workload, environment, tenant) → its layer files. */
   combos: Map<string, LayerFile[]>;
@@ -130,10 +140,14 @@ interface ProjectState {
   effective: Map<string, EffectiveValues>;
   /** Set by link(). */
   entry: ProjectEntry;
+  /** Indexing it failed (see failed()): any text of the manifest is read again. */
+  failed?: boolean;
 }
 
 export class ProjectIndex {
   private folders: string[] = [];
+  /** One ReadScope per set of folders, so that the port resolves each set once (reset by a scan). */
+  private readonly scopes = new Map<string, ReadScope>();
   private states = new Map<string, ProjectState>();
   private bySlug = new Map<string, ProjectState>();
   private sorted: ProjectEntry[] = [];
@@ -263,7 +277,7 @@ export class ProjectIndex {
     const { state, t } = this.combo(slug, workload, environment, tenant);
     const out: string[] = [];
     for (const { file } of state.combos.get(comboKey(workload, environment, t)) ?? []) {
-      if (this.files.get(file)?.text !== undefined) out.push(file);
+      if (exists(this.files.get(file))) out.push(file);
     }
     return out;
   }
@@ -274,14 +288,14 @@ export class ProjectIndex {
     const project = state?.entry.project;
     if (!state || !project) return [];
     const out: ValuesFileInfo[] = [];
-    const exists = (file: string) => this.files.get(file)?.text !== undefined;
+    const present = (file: string) => exists(this.files.get(file));
     for (const wl of project.workloads) {
       const chart = chartValuesFile(project, wl);
-      out.push({ file: chart, workload: wl.name, layer: -1, exists: exists(chart) });
+      out.push({ file: chart, workload: wl.name, layer: -1, exists: present(chart) });
       for (const env of project.environments) {
         for (const tenant of project.tenants) {
           for (const { file, layer } of state.combos.get(comboKey(wl.name, env.name, tenant)) ?? []) {
-            out.push({ file, workload: wl.name, environment: env.name, tenant, layer, exists: exists(file) });
+            out.push({ file, workload: wl.name, environment: env.name, tenant, layer, exists: present(file) });
           }
         }
       }
@@ -314,10 +328,11 @@ export class ProjectIndex {
       const manifests = [...new Set(found.flat().map((f) => path.normalize(f)))].sort();
       const fs = memoized(this.fs);
       const files = new Map<string, LoadedFile>();
+      this.folders = folders.map((f) => path.normalize(f));
+      this.scopes.clear();
       const states = await Promise.all(
         manifests.map((m) => this.loadProject(m, undefined, fs, new Map(), files).catch((err: unknown) => this.failed(m, err))),
       );
-      this.folders = folders.map((f) => path.normalize(f));
       this.states = new Map(states.flatMap((s) => (s ? [[s.manifestPath, s] as const] : [])));
       this.files = files;
       this.unannounced.clear();
@@ -344,8 +359,8 @@ export class ProjectIndex {
   }
 
   private async update(file: string, source: { read: true } | { text: string | undefined }): Promise<boolean> {
-    let read: Promise<string | undefined> | undefined;
-    const content = () => ('read' in source ? (read ??= this.readSafely(this.fs, file)) : Promise.resolve(source.text));
+    let read: Promise<string | undefined | Unreadable> | undefined;
+    const content = () => ('read' in source ? (read ??= this.readSafely(this.fs, file, this.scopeOf(file))) : Promise.resolve(source.text));
     const slugs = new Set<string>();
     const files = new Set<string>();
 
@@ -362,8 +377,8 @@ export class ProjectIndex {
       const project = state.manifest.project;
       if (project?.variablesPath !== file) continue;
       const text = await content();
-      if (text === state.variablesText) continue;
-      const existed = state.variablesText !== undefined;
+      if (text === state.variablesText && !state.variablesFailed) continue;
+      const existed = state.variablesText !== undefined || state.variablesFailed;
       await this.setVariables(state, text);
       if (existed !== (text !== undefined)) await this.recheckFiles(state);
       slugs.add(project.slug);
@@ -373,10 +388,10 @@ export class ProjectIndex {
     const loaded = this.files.get(file);
     if (loaded) {
       const text = await content();
-      if (text !== loaded.text) {
-        const existed = loaded.text !== undefined;
+      if (text !== loaded.text || loaded.failure) {
+        const existed = exists(loaded);
         const layer = this.layerOf(file);
-        this.files.set(file, text === undefined ? { text, parsed: undefined, layer } : { text, layer, ...(await this.reparse(loaded, text, file, layer)) });
+        this.files.set(file, await this.reloaded(loaded, text, file, layer));
         for (const state of this.states.values()) {
           if (!this.invalidate(state, file)) continue;
           if (state.chartUses.has(file) && existed !== (text !== undefined)) await this.recheckFiles(state);
@@ -392,11 +407,26 @@ export class ProjectIndex {
     return true;
   }
 
+  /** A values file's entry after a change: missing, unreadable (read or parse failure), or parsed. */
+  private async reloaded(loaded: LoadedFile, text: string | undefined | Unreadable, file: string, layer: number): Promise<LoadedFile> {
+    if (text === undefined) return { text, parsed: undefined, layer };
+    if (text instanceof Unreadable) return unreadableFile(text.problem(file), layer);
+    try {
+      return { text, layer, ...(await this.reparse(loaded, text, file, layer)) };
+    } catch (err) {
+      this.logger.error(err instanceof Error ? err : String(err));
+      return { ...unreadableFile(parseFailure(file, err), layer), text };
+    }
+  }
+
   /** Re-indexes the project of a manifest (or adds or removes it). Whether anything changed. */
-  private async updateManifest(manifestPath: string, text: string | undefined): Promise<boolean> {
+  private async updateManifest(manifestPath: string, text: string | undefined | Unreadable): Promise<boolean> {
     const previous = this.states.get(manifestPath);
-    if (previous && text === previous.manifestText) return false;
-    if (text === undefined) {
+    if (previous && !previous.failed && text === previous.manifestText) return false;
+    if (text instanceof Unreadable) {
+      // Shown as a broken project (its entry, the reason on the manifest) until it can be read again.
+      this.states.set(manifestPath, this.failed(manifestPath, text.error));
+    } else if (text === undefined) {
       if (!previous) return false;
       this.states.delete(manifestPath);
     } else {
@@ -426,8 +456,10 @@ export class ProjectIndex {
   ): Promise<ProjectState | undefined> {
     const text = manifestText ?? (await this.readSafely(fs, manifestPath));
     if (text === undefined) return undefined;
+    if (text instanceof Unreadable) throw text.error;
     const manifest = parseManifest(text, manifestPath);
     const project = manifest.project;
+    const scope = this.scopeOf(manifestPath);
     const state: ProjectState = {
       root: path.dirname(manifestPath),
       manifestPath,
@@ -435,8 +467,10 @@ export class ProjectIndex {
       manifest,
       fileProblems: [],
       variablesText: undefined,
+      variablesFailed: false,
       variables: VariableSet.empty(),
       variablesProblems: [],
+      scope,
       workloads: new Map(project?.workloads.map((w) => [w.name, w]) ?? []),
       combos: new Map(),
       layerUses: new Map(),
@@ -449,10 +483,10 @@ export class ProjectIndex {
     // threads with the Node port) while the rest are listed and while recordUses runs.
     const files = [project.variablesPath]; // then the values files not known yet
     const toRead: [string, LoadedFile][] = [];
-    const reads: Promise<(string | undefined | typeof ERRORED)[]>[] = [];
+    const reads: Promise<(string | undefined | Unreadable)[]>[] = [];
     let sent = 0;
     const flush = () => {
-      if (sent < files.length) reads.push(this.readAll(fs, files.slice(sent)));
+      if (sent < files.length) reads.push(this.readAll(fs, files.slice(sent), scope));
       sent = files.length;
     };
     const want = (file: string, layer: number) => {
@@ -476,22 +510,23 @@ export class ProjectIndex {
     }
     flush();
     recordUses(state, project, layers);
-    const texts: (string | undefined | typeof ERRORED)[] = [];
+    const texts: (string | undefined | Unreadable)[] = [];
     for (const slice of await Promise.all(reads)) for (let i = 0; i < slice.length; i++) texts.push(slice[i]); // holes read as undefined
     for (let i = 0; i < toRead.length; i++) {
       const [file, loaded] = toRead[i] as [string, LoadedFile];
       const fileText = texts[i + 1];
-      loaded.text = fileText === ERRORED ? undefined : fileText;
-      // checkManifestFiles reads the chart values again: from memory.
-      if (loaded.layer < 0 && fileText !== ERRORED) fs.prime(file, fileText);
+      if (fileText instanceof Unreadable) Object.assign(loaded, unreadableFile(fileText.problem(file), loaded.layer));
+      else loaded.text = fileText;
+      // checkManifestFiles reads the chart values again: from memory (an unreadable file exists: no missing-file problem on top).
+      if (loaded.layer < 0) fs.prime(file, fileText instanceof Unreadable ? '' : fileText);
     }
     const variablesText = texts[0];
-    if (variablesText !== ERRORED) fs.prime(project.variablesPath, variablesText);
+    fs.prime(project.variablesPath, variablesText instanceof Unreadable ? '' : variablesText);
     state.fileProblems = await checkManifestFiles(manifest, fs).catch((err: unknown) => {
       this.logger.warn(`Checking the files of ${manifestPath} failed: ${String(err)}`);
       return [];
     });
-    await this.setVariables(state, variablesText === ERRORED ? undefined : variablesText);
+    await this.setVariables(state, variablesText);
     return state;
   }
 
@@ -513,25 +548,28 @@ export class ProjectIndex {
       manifest: { problems: [problem], locate: () => undefined },
       fileProblems: [],
       variablesText: undefined,
+      variablesFailed: false,
       variables: VariableSet.empty(),
       variablesProblems: [],
+      scope: this.scopeOf(manifestPath),
       workloads: new Map(),
       combos: new Map(),
       layerUses: new Map(),
       chartUses: new Map(),
       effective: new Map(),
       entry: { root, manifestPath, problems: [problem] },
+      failed: true,
     };
   }
 
   /**
    * The texts of `files`, in order: in one batch when the port can (a worker thread on Node), else
-   * file by file. ERRORED marks a file that could not be read (logged); it counts as missing.
+   * file by file. Unreadable marks a file that could not be read (logged).
    */
-  private async readAll(fs: FileSystemPort, files: readonly string[]): Promise<(string | undefined | typeof ERRORED)[]> {
+  private async readAll(fs: FileSystemPort, files: readonly string[], scope: ReadScope): Promise<(string | undefined | Unreadable)[]> {
     if (this.fs.readFiles) {
       try {
-        return await this.fs.readFiles(files);
+        return await this.fs.readFiles(files, scope);
       } catch (err) {
         this.logger.warn(`Reading ${files.length} files at once failed (${String(err)}): reading them one by one.`);
       }
@@ -539,25 +577,33 @@ export class ProjectIndex {
     // A folder that does not exist (no layers for a tenant yet) spares a failed open per file.
     const folders = [...new Set(files.map((file) => path.dirname(file)))];
     const present = new Set((await Promise.all(folders.map(async (f) => ((await fs.isDirectory(f)) ? f : undefined)))).filter(isDefined));
-    const texts = new Array<string | undefined | typeof ERRORED>(files.length).fill(undefined);
+    const texts = new Array<string | undefined | Unreadable>(files.length).fill(undefined);
     const indexes = files.flatMap((file, i) => (present.has(path.dirname(file)) ? [i] : []));
     await forEachLimit(indexes, READ_CONCURRENCY, async (i) => {
-      const file = files[i] as string;
-      try {
-        texts[i] = await this.fs.readFile(file);
-      } catch (err) {
-        this.logger.warn(`Cannot read ${file}: ${String(err)}`);
-        texts[i] = ERRORED;
-      }
+      texts[i] = await this.readSafely(this.fs, files[i] as string, scope);
     });
     return texts;
   }
 
-  private async setVariables(state: ProjectState, text: string | undefined): Promise<void> {
+  /** The variables file's new content; an unreadable one, or one its parser throws on, is a problem and no variables. */
+  private async setVariables(state: ProjectState, text: string | undefined | Unreadable): Promise<void> {
     const project = state.manifest.project;
-    const result = !project || text === undefined ? { variables: VariableSet.empty(), problems: [] } : await this.variablesOf(text, project);
+    let result: VariablesResult;
+    let failure: Problem | undefined;
+    if (!project || text === undefined) result = { variables: VariableSet.empty(), problems: [] };
+    else if (text instanceof Unreadable) failure = text.problem(project.variablesPath);
+    else {
+      try {
+        result = await this.variablesOf(text, project);
+      } catch (err) {
+        this.logger.error(err instanceof Error ? err : String(err));
+        failure = parseFailure(project.variablesPath, err);
+      }
+    }
+    result ??= { variables: VariableSet.empty(), problems: failure ? [failure] : [] };
     // Text and variables change together: readers never see one without the other.
-    state.variablesText = text;
+    state.variablesText = text instanceof Unreadable ? undefined : text;
+    state.variablesFailed = failure !== undefined;
     state.effective.clear();
     state.variables = result.variables;
     state.variablesProblems = [...result.problems, ...secretFindings(result.variables.all())];
@@ -579,8 +625,8 @@ export class ProjectIndex {
     const fromMemory: FileSystemPort = {
       readFile: async (file) => {
         const loaded = this.files.get(file);
-        if (loaded) return loaded.text;
-        if (file === state.manifest.project?.variablesPath) return state.variablesText;
+        if (loaded) return loaded.failure ? '' : loaded.text;
+        if (file === state.manifest.project?.variablesPath) return state.variablesFailed ? '' : state.variablesText;
         return this.fs.readFile(file);
       },
       isDirectory: (folder) => this.fs.isDirectory(folder),
@@ -614,10 +660,15 @@ export class ProjectIndex {
   /** A values file, parsed now if it was not yet; undefined when not indexed or missing. */
   private parsedOf(file: string): ParsedValues | undefined {
     const loaded = this.files.get(file);
-    if (!loaded || loaded.text === undefined) return undefined;
+    if (!loaded || loaded.text === undefined) return loaded?.parsed; // parsed: an unreadable file's problem
     if (!loaded.parsed) {
-      loaded.parsed = parseValuesFile(loaded.text, file, loaded.layer);
-      if (loaded.parsed.problems.length > 0) {
+      try {
+        loaded.parsed = parseValuesFile(loaded.text, file, loaded.layer);
+      } catch (err) {
+        this.logger.error(err instanceof Error ? err : String(err));
+        Object.assign(loaded, unreadableFile(parseFailure(file, err), loaded.layer), { text: loaded.text });
+      }
+      if (loaded.parsed!.problems.length > 0) {
         this.problemsCache = undefined;
         this.unannounced.add(file);
       }
@@ -651,11 +702,12 @@ export class ProjectIndex {
   private async parseLarge(file: string): Promise<void> {
     const loaded = this.files.get(file);
     if (!loaded || loaded.text === undefined || loaded.parsed) return;
-    const { parsed, snapshot } = await this.reparse({ text: undefined, parsed: undefined, layer: loaded.layer }, loaded.text, file, loaded.layer);
+    const { parsed, snapshot, failure } = await this.reloaded({ text: undefined, parsed: undefined, layer: loaded.layer }, loaded.text, file, loaded.layer);
     if (this.files.get(file) !== loaded) return; // changed meanwhile: fileChanged parsed the new text
-    loaded.snapshot ??= snapshot;
-    if (loaded.parsed) return; // parsed on demand meanwhile
+    if (snapshot) loaded.snapshot ??= snapshot;
+    if (loaded.parsed || !parsed) return; // parsed on demand meanwhile
     loaded.parsed = parsed;
+    if (failure) loaded.failure = failure;
     if (parsed.problems.length > 0) {
       this.problemsCache = undefined;
       this.unannounced.add(file);
@@ -804,13 +856,26 @@ export class ProjectIndex {
     });
   }
 
-  private async readSafely(fs: FileSystemPort, file: string): Promise<string | undefined> {
+  /** A file's text, undefined when missing, Unreadable (logged) when it exists but cannot be read. */
+  private async readSafely(fs: FileSystemPort, file: string, scope?: ReadScope): Promise<string | undefined | Unreadable> {
     try {
-      return await fs.readFile(file);
+      return await fs.readFile(file, scope);
     } catch (err) {
       this.logger.warn(`Cannot read ${file}: ${String(err)}`);
-      return undefined;
+      return new Unreadable(err);
     }
+  }
+
+  /**
+   * Where a project's files may lead through links: the workspace folders that hold it (the
+   * project's own folder when none does, e.g. an index fed files outside its folders).
+   */
+  private scopeOf(file: string): ReadScope {
+    const within = this.folders.filter((folder) => isInside(file, folder));
+    const key = within.length > 0 ? within.join('\u0000') : path.dirname(file);
+    let scope = this.scopes.get(key);
+    if (!scope) this.scopes.set(key, (scope = { within: within.length > 0 ? within : [path.dirname(file)] }));
+    return scope;
   }
 
   private emit(change: IndexChange): void {
@@ -871,8 +936,39 @@ interface ScanFileSystem extends FileSystemPort {
   prime(file: string, text: string | undefined): void;
 }
 
-/** Marks a file that could not be read (not a missing one). */
-const ERRORED: unique symbol = Symbol('errored');
+/** A file that exists but could not be read: a read error, or a link leading out of the project's workspace folders. */
+class Unreadable {
+  constructor(readonly error: unknown) {}
+
+  problem(file: string): Problem {
+    const err = this.error;
+    if (GitOpsHqError.is(err, 'link-outside-workspace')) {
+      return fileProblem(file, 'link-outside-workspace', `Not read: ${err.message} Nothing in it is used. ${err.hint ?? ''}`.trim());
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    return fileProblem(file, 'file-unreadable', `This file could not be read (${reason}): nothing in it is used until it can be.`);
+  }
+}
+
+/** A parser threw on the file: the file counts as empty, with the reason. */
+function parseFailure(file: string, err: unknown): Problem {
+  const reason = err instanceof Error ? err.message : String(err);
+  return fileProblem(file, 'file-unreadable', `This file could not be parsed (${reason}): nothing in it is used until it is fixed.`);
+}
+
+function fileProblem(file: string, code: string, message: string): Problem {
+  return { file, span: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code, message };
+}
+
+/** The entry of a values file that exists but gave nothing: no values, the failure as its problem. */
+function unreadableFile(failure: Problem, layer: number): LoadedFile {
+  return { text: undefined, layer, failure, parsed: { file: failure.file, layer, value: {}, origins: new Map(), problems: [failure] } };
+}
+
+/** Whether a values file exists (read, or there but unreadable). */
+function exists(loaded: LoadedFile | undefined): boolean {
+  return loaded !== undefined && (loaded.text !== undefined || loaded.failure !== undefined);
+}
 
 function memoized(fs: FileSystemPort): ScanFileSystem {
   const reads = new Map<string, Promise<string | undefined>>();
