@@ -43,6 +43,8 @@ export const LAYER_TOKENS = ['env', 'tenant', 'workload'] as const;
 export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** Kubernetes object names are DNS subdomains: labels joined by dots. */
 export const KUBE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** A namespace (a DNS label) in which `{tenant}` may stand for letters, e.g. `shop-{tenant}` (spec §5). */
+export const NAMESPACE_PATTERN = /^([a-z0-9]|\{tenant\})(([a-z0-9-]|\{tenant\})*([a-z0-9]|\{tenant\}))?$/;
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 export const APPROVER_PATTERN = /^(team:[a-z0-9]([a-z0-9-]*[a-z0-9])?|[^\s@]+@[^\s@]+)$/;
 /** ISO 8601 date-time with a zone, e.g. 2026-12-02T00:00:00Z (seconds optional). */
@@ -72,7 +74,7 @@ const environmentSchema = z
     cluster: z
       .object({
         context: z.string().min(1).optional(),
-        namespace: z.string().regex(NAME_PATTERN, `A namespace must be ${NAME_RULE}.`).optional(),
+        namespace: z.string().regex(NAMESPACE_PATTERN, `A namespace must be ${NAME_RULE}; {tenant} may stand for the tenant's name.`).optional(),
       })
       .strict()
       .optional(),

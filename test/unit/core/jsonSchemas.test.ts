@@ -11,6 +11,7 @@ import {
   DATE_TIME_PATTERN,
   EMAIL_PATTERN,
   KUBE_NAME_PATTERN,
+  NAMESPACE_PATTERN,
   NAME_PATTERN,
   manifestSchema,
   parseManifest,
@@ -117,7 +118,7 @@ describe('JSON Schemas and zod schemas', () => {
   it('use the same patterns as the code', () => {
     const manifest = JSON.stringify(loadSchema('gitopshq.schema.json'));
     const variables = JSON.stringify(loadSchema('variables.schema.json'));
-    for (const pattern of [NAME_PATTERN, EMAIL_PATTERN, APPROVER_PATTERN, KUBE_NAME_PATTERN, DATE_TIME_PATTERN]) {
+    for (const pattern of [NAME_PATTERN, EMAIL_PATTERN, APPROVER_PATTERN, KUBE_NAME_PATTERN, NAMESPACE_PATTERN, DATE_TIME_PATTERN]) {
       assert.ok(manifest.includes(JSON.stringify(pattern.source)), `gitopshq.schema.json has ${pattern.source}`);
     }
     for (const pattern of [NAME_PATTERN, VARIABLE_KEY_PATTERN]) {
@@ -139,6 +140,11 @@ describe('JSON Schemas and zod schemas', () => {
       ['spec.environments.0.cluster', {}],
       ['spec.environments.0.cluster.context', ''],
       ['spec.environments.0.cluster.namespace', 'ns.with.dots'],
+      ['spec.environments.0.cluster.namespace', 'shop-{tenant}'],
+      ['spec.environments.0.cluster.namespace', '{tenant}'],
+      ['spec.environments.0.cluster.namespace', 'shop-{env}'],
+      ['spec.environments.0.cluster.namespace', '-{tenant}'],
+      ['spec.environments.0.cluster.context', 'prod-{tenant}'],
       ['spec.environments.0.approval', undefined],
       ['spec.environments.0.approval', null],
       ['spec.environments.0.approval.required', 0.5],

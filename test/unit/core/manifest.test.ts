@@ -271,6 +271,25 @@ describe('manifest', () => {
     });
   });
 
+  describe('{tenant} in cluster', () => {
+    const env = (cluster: string) => parseManifest(yaml(...HEADER, '  environments:', '    - name: prod', `      cluster: ${cluster}`, '  tenants: [acme, globex]'), MANIFEST);
+
+    it('accepts {tenant} in the context and the namespace, kept as written for each tenant to fill in', () => {
+      const r = env('{ context: "prod-{tenant}", namespace: "shop-{tenant}" }');
+      assert.deepEqual(r.problems, []);
+      assert.deepEqual(project(r).environments[0]?.cluster, { context: 'prod-{tenant}', namespace: 'shop-{tenant}' });
+      assert.deepEqual(env('{ namespace: "{tenant}" }').problems, []);
+      assert.deepEqual(env('{ namespace: "{tenant}-{tenant}" }').problems, []);
+    });
+
+    it('still refuses a namespace that no tenant could make valid, saying {tenant} is allowed', () => {
+      for (const bad of ['shop-{env}', 'Shop-{tenant}', 'shop-{tenant}-', '{Tenant}']) {
+        const p = only(env(`{ namespace: "${bad}" }`), 'manifest-schema');
+        assert.match(p.message, /namespace must be .*\{tenant\} may stand for the tenant's name/, bad);
+      }
+    });
+  });
+
   describe('approvers', () => {
     const env = (approval: string) => parseManifest(yaml(...HEADER, '  environments:', '    - name: prod', `      approval: ${approval}`, '  teams:', '    sre: [sam@example.com, sue@example.com]'), MANIFEST);
 
