@@ -1,20 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Debouncer } from '../../core/debounce';
 import type { Logger } from '../../core/logger';
-import { parseReleaseFile, RELEASES_DIR } from '../../core/release/releaseFile';
-import type { Release } from '../../core/release/types';
-import type { Problem } from '../../core/types';
+import { RELEASES_DIR } from '../../core/release/releaseFile';
+import { readReleaseDir, readReleaseEntry, type ReleaseEntry } from '../../infra/fs/releaseFiles';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 
-export interface ReleaseEntry {
-  slug: string;
-  file: string;
-  release?: Release;
-  problems: Problem[];
-}
+export type { ReleaseEntry };
 
 interface Loaded {
   dir: string;
@@ -62,7 +55,7 @@ export class ReleaseStore implements vscode.Disposable {
   async reload(slug: string, file: string): Promise<ReleaseEntry | undefined> {
     const loaded = this.projects.get(slug);
     if (!loaded) return undefined;
-    const entry = await readEntry(slug, file);
+    const entry = await readReleaseEntry(slug, file, this.logger);
     if (entry) loaded.files.set(file, entry);
     else loaded.files.delete(file);
     this.changed.fire({ slug });
@@ -91,7 +84,7 @@ export class ReleaseStore implements vscode.Disposable {
     for (const project of projects) {
       const dir = path.join(project.root, RELEASES_DIR);
       if (this.projects.get(project.slug)?.dir === dir) continue;
-      this.projects.set(project.slug, { dir, files: await readDir(project.slug, dir, this.logger) });
+      this.projects.set(project.slug, { dir, files: await readReleaseDir(project.slug, dir, this.logger) });
       changed.add(project.slug);
     }
     const files = [...this.pending];
@@ -100,39 +93,11 @@ export class ReleaseStore implements vscode.Disposable {
       const owner = [...this.projects].find(([, l]) => path.dirname(file) === l.dir);
       if (!owner) continue;
       const [slug, loaded] = owner;
-      const entry = await readEntry(slug, file);
+      const entry = await readReleaseEntry(slug, file, this.logger);
       if (entry) loaded.files.set(file, entry);
       else loaded.files.delete(file);
       changed.add(slug);
     }
     if (changed.size > 0) this.changed.fire(changed.size === 1 ? { slug: [...changed][0]! } : {});
   }
-}
-
-async function readDir(slug: string, dir: string, logger: Logger): Promise<Map<string, ReleaseEntry>> {
-  const files = new Map<string, ReleaseEntry>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`Cannot list ${dir}: ${String(err)}`);
-    return files;
-  }
-  for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) {
-    const entry = await readEntry(slug, path.join(dir, name));
-    if (entry) files.set(entry.file, entry);
-  }
-  return files;
-}
-
-/** Undefined when the file is gone. */
-async function readEntry(slug: string, file: string): Promise<ReleaseEntry | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const { release, problems } = parseReleaseFile(text, file);
-  return release ? { slug, file, release, problems } : { slug, file, problems };
 }
