@@ -2,6 +2,10 @@
 // values layer with an error. Knowing it means computing effective values for every workload of
 // every environment, too much to do while the tree renders a large project, so it is computed in the
 // background in small slices; the tree shows what is known and refreshes when more is.
+//
+// A workload whose computation throws counts as having errors, and the others are still computed:
+// an exception here would otherwise leave every mark after it unknown for good.
+import { nullLogger, type Logger } from './logger';
 import type { ProjectIndex } from './projectIndex';
 
 const SLICE = 100;
@@ -17,6 +21,7 @@ export class WorkloadErrors {
     /** Called after a batch of answers became known (the tree refreshes). */
     private readonly onComputed: () => void,
     private readonly yieldToLoop: () => Promise<void> = () => new Promise((r) => setImmediate(r)),
+    private readonly logger: Logger = nullLogger,
   ) {}
 
   /** The workloads with errors, or undefined while not known yet (the computation is then scheduled). */
@@ -46,7 +51,14 @@ export class WorkloadErrors {
       const [key, job] = this.pending.entries().next().value as [string, { slug: string; environment: string; tenant: string }];
       this.pending.delete(key);
       const generation = this.generation;
-      const result = await this.compute(job.slug, job.environment, job.tenant, generation);
+      let result: string[] | undefined;
+      try {
+        result = await this.compute(job.slug, job.environment, job.tenant, generation);
+      } catch (err) {
+        // Not cached: asked again after the next change, which may have fixed it.
+        this.logger.error(`Checking the workloads of ${job.slug} in ${job.tenant}/${job.environment} failed`, err);
+        continue;
+      }
       if (result && generation === this.generation) {
         this.cache.set(key, result);
         computed = true;
@@ -67,11 +79,20 @@ export class WorkloadErrors {
         if (generation !== this.generation) return undefined;
       }
       const workload = project.workloads[i]!.name;
-      if (!this.index.isBound(slug, workload, environment, tenant)) continue;
-      const files = this.index.existingLayerFiles(slug, workload, environment, tenant);
-      const fileErrors = files.some((f) => problems.get(f)?.some((p) => p.severity === 'error'));
-      if (fileErrors || this.index.effective(slug, workload, environment, tenant).unresolved.length > 0) out.push(workload);
+      if (this.hasErrors(slug, workload, environment, tenant, problems)) out.push(workload);
     }
     return out;
+  }
+
+  private hasErrors(slug: string, workload: string, environment: string, tenant: string, problems: ReadonlyMap<string, readonly { severity: string }[]>): boolean {
+    try {
+      if (!this.index.isBound(slug, workload, environment, tenant)) return false;
+      const files = this.index.existingLayerFiles(slug, workload, environment, tenant);
+      const fileErrors = files.some((f) => problems.get(f)?.some((p) => p.severity === 'error'));
+      return fileErrors || this.index.effective(slug, workload, environment, tenant).unresolved.length > 0;
+    } catch (err) {
+      this.logger.error(`Computing the values of ${slug}/${workload} in ${tenant}/${environment} failed`, err);
+      return true;
+    }
   }
 }

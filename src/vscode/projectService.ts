@@ -59,7 +59,7 @@ export class ProjectService implements vscode.Disposable {
       parseValues: (text, file, layer) => this.valuesParser.parse(text, file, layer),
       parseVariables: (text, file, project) => this.valuesParser.parseVariables(text, file, project),
     });
-    this.workloadErrors = new WorkloadErrors(this.index, () => this.changeEmitter.fire({ slugs: [] }));
+    this.workloadErrors = new WorkloadErrors(this.index, () => this.changeEmitter.fire({ slugs: [] }), undefined, logger.child('workloads'));
     const onError = (err: unknown) => logger.error('Background refresh failed', err);
     this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
     this.gitDebouncer = new Debouncer(GIT_DEBOUNCE_MS, () => this.refreshGit(), onError);
