@@ -45,10 +45,12 @@ describe('Compare environments panel', function () {
   const productionValues = () => path.join(workspaceRoot(), 'values/production/payment-api.yaml');
 
   let savedProductionValues: string;
+  let savedAutoSave: unknown;
   before(async () => {
     await internals();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     // code-server defaults files.autoSave to afterDelay: the "unsaved edit" would be saved after 1 s.
+    savedAutoSave = vscode.workspace.getConfiguration('files').inspect('autoSave')?.globalValue;
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
     savedProductionValues = await fs.readFile(productionValues(), 'utf8');
   });
@@ -67,7 +69,9 @@ describe('Compare environments panel', function () {
     await closePanels();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     if ((await fs.readFile(productionValues(), 'utf8')) !== savedProductionValues) await fs.writeFile(productionValues(), savedProductionValues);
-    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+    // Put back what the profile had (the runner's is `off`): removing the setting would turn code-server's
+    // afterDelay on and save the unsaved edits of the suites after this one.
+    await vscode.workspace.getConfiguration('files').update('autoSave', savedAutoSave, vscode.ConfigurationTarget.Global);
   });
 
   it('opens on the demo with the arguments and shows the summary and the image tags', async function () {
