@@ -87,7 +87,7 @@ export type FindingSeverity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   severity: FindingSeverity;
-  /** Stable: undefined-variable, cross-env-value, env-name-in-value, image-tag-backwards, not-bound-in-target, not-bound-in-source. */
+  /** Stable: undefined-variable, cross-env-value, env-name-in-value, image-tag-backwards, not-bound-in-target, not-bound-in-source, compare-failed. */
   code: string;
   message: string;
   workload?: string;
@@ -196,7 +196,7 @@ class Comparison {
   }
 
   run(): CompareResult {
-    const workloads = this.project.workloads.map((wl) => this.workload(wl));
+    const workloads = this.project.workloads.map((wl) => this.workloadOrFailure(wl));
     const rank: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
     const findings = this.findings.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i);
     const counts: Record<FindingSeverity, number> = { error: 0, warning: 0, info: 0 };
@@ -215,6 +215,23 @@ class Comparison {
         findings: counts,
       },
     };
+  }
+
+  /**
+   * One workload whose values cannot be computed or compared is an error finding and an empty row:
+   * the other workloads are still compared (an exception would lose the whole comparison).
+   */
+  private workloadOrFailure(wl: Workload): WorkloadComparison {
+    const findings = this.findings.length;
+    try {
+      return this.workload(wl);
+    } catch (err) {
+      this.findings.length = findings; // half a workload's findings would mislead
+      const reason = err instanceof Error ? err.message : String(err);
+      this.add({ severity: 'error', code: 'compare-failed', workload: wl.name, message: `Workload "${wl.name}" could not be compared: ${reason}` });
+      const bound = (env: string) => this.index.isBound(this.project.slug, wl.name, env, this.tenant);
+      return { name: wl.name, bound: { source: bound(this.source), target: bound(this.target) }, differences: [], imageTag: {}, variables: [], chart: wl.chart };
+    }
   }
 
   private workload(wl: Workload): WorkloadComparison {
