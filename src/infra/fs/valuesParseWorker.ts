@@ -13,6 +13,7 @@ import { encodeDefinitions, type JobRequest, type ParseReply, type ParseRequest,
 
 /** Top-level entries per part, and origins per part. */
 const KEYS_PER_PART = 64;
+const utf8 = new TextDecoder();
 const ORIGINS_PER_PART = 8192;
 
 parentPort?.on('message', (request: ParseRequest | VariablesRequest | JobRequest) => {
@@ -20,11 +21,13 @@ parentPort?.on('message', (request: ParseRequest | VariablesRequest | JobRequest
   try {
     if (request.kind === 'fileDiff') {
       const masker = new SecretMasker(request.secrets, DISPLAY_MASKING);
-      post({ id: request.id, kind: 'result', result: fileDiff(request.path, request.before, request.after, masker, request.structural) });
+      const diff = fileDiff(request.path, utf8.decode(request.before), utf8.decode(request.after), masker, request.structural);
+      post({ id: request.id, kind: 'result', result: diff });
       return;
     }
     if (request.kind === 'changes') {
-      post({ id: request.id, kind: 'result', result: changeSummary(request.before, request.after, request.max) ?? null });
+      const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : utf8.decode(bytes));
+      post({ id: request.id, kind: 'result', result: changeSummary(text(request.before), text(request.after), request.max) ?? null });
       return;
     }
     if (request.kind === 'variables') {
