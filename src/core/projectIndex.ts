@@ -454,7 +454,7 @@ export class ProjectIndex {
     known: ReadonlyMap<string, LoadedFile>,
     added: Map<string, LoadedFile>,
   ): Promise<ProjectState | undefined> {
-    const text = manifestText ?? (await this.readSafely(fs, manifestPath));
+    const text = manifestText ?? (await this.readSafely(fs, manifestPath, this.scopeOf(manifestPath)));
     if (text === undefined) return undefined;
     if (text instanceof Unreadable) throw text.error;
     const manifest = parseManifest(text, manifestPath);
@@ -974,9 +974,9 @@ function memoized(fs: FileSystemPort): ScanFileSystem {
   const reads = new Map<string, Promise<string | undefined>>();
   const folders = new Map<string, Promise<boolean>>();
   return {
-    readFile: (file) => {
+    readFile: (file, scope) => {
       let p = reads.get(file);
-      if (!p) reads.set(file, (p = fs.readFile(file)));
+      if (!p) reads.set(file, (p = fs.readFile(file, scope)));
       return p;
     },
     isDirectory: (folder) => {

@@ -144,6 +144,16 @@ describe('ProjectIndex: unreadable files and links out of the workspace', () => 
         }
       });
 
+      it('a manifest linked outside the workspace: the project is shown broken with the reason, the others show', async () => {
+        await fs.writeFile(path.join(outside, 'gitopshq.yaml'), MANIFEST('stolen'));
+        const manifest = await link('alpha/gitopshq.yaml', path.join(outside, 'gitopshq.yaml'));
+        await index.scan([ws]);
+        assert.deepEqual(slugs(index), [undefined, 'beta']);
+        const [problem] = problemsOf(index, manifest);
+        assert.equal(problem?.code, 'index-failed');
+        assert.match(problem.message, /gitopshq\.yaml is a symbolic link .* outside the workspace folder /);
+      });
+
       it('a link into another workspace folder is outside the project’s own folder', async () => {
         const other = path.join(tmp, 'other-folder');
         await fs.mkdir(other);
