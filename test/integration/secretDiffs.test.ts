@@ -56,6 +56,8 @@ describe('Secrets in release diffs', function () {
     const changes = await webviewText(FORM, '#changes');
     if (changes === undefined) this.skip();
     await waitFor(async () => (await webviewText(FORM, '#changes'))?.includes(VARIABLES), 'the variables file among the candidate changes', 30_000);
+    // A toast left by an earlier suite ("Release … created") would sit on the button of the last row.
+    await vscode.commands.executeCommand('notifications.clearAll');
     assert.ok(await webviewClick(FORM, `.candidate[data-path="${VARIABLES}"] .toggle-diff`));
     const diff = await waitFor(async () => {
       const t = await webviewText(FORM, `.candidate[data-path="${VARIABLES}"] .diff-container`);
