@@ -39,6 +39,8 @@ export class SecretMasker {
   /** The secrets it masks, longest first. */
   readonly secrets: readonly string[];
   private readonly pattern: RegExp | undefined;
+  /** No written form is shorter than the secret: shorter texts are skipped without a regex run. */
+  private readonly shortest: number = Infinity;
 
   constructor(secrets: Iterable<string>, options: MaskerOptions) {
     const kept = new Set<string>();
@@ -50,6 +52,7 @@ export class SecretMasker {
     // Longest first: the alternation takes the first alternative that matches, so `password-XYZ` wins over `pass`.
     this.secrets = [...kept].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     if (this.secrets.length === 0) return;
+    this.shortest = (this.secrets[this.secrets.length - 1] as string).length;
     this.pattern = new RegExp(this.secrets.map(writtenForms).join('|'), 'g');
     // V8 interprets a regular expression's first run and compiles it for the next: run it first on a
     // tiny string, or a 2 MB text goes through the interpreter (100+ ms instead of a few).
@@ -63,7 +66,7 @@ export class SecretMasker {
 
   /** The text with every secret masked; a match across lines keeps its line breaks. */
   text(text: string): string {
-    if (!this.pattern) return text;
+    if (!this.pattern || text.length < this.shortest) return text;
     const out = text.replace(this.pattern, maskSpan);
     if (!out.includes('\\')) return out;
     // Escapes of ordinary characters (`"hunt\u0065r22"`): a quoted string whose meaning holds a secret is masked whole.
