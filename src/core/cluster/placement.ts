@@ -3,7 +3,8 @@
 // overrides them, and the object (kind, name) and pod selector to look for there.
 import { NAMESPACE_PATTERN } from '../manifest';
 import type { Environment, KubeKind, Workload } from '../types';
-import { TENANT_LABEL, type LabelSelector, type Labels } from './kubeTypes';
+import { TENANT_LABEL, type Labels } from './kubeTypes';
+import { matchesLabels } from './labels';
 
 export const TENANT_TOKEN = '{tenant}';
 
@@ -112,35 +113,6 @@ export function tenantSelector(selector: Labels, tenant: string, sharedNamespace
     if (labels && TENANT_LABEL in labels && matchesLabels(labels, selector)) return { ...selector, [TENANT_LABEL]: tenant };
   }
   return selector;
-}
-
-/** Every label of `selector` is on the object with the same value. */
-export function matchesLabels(labels: Labels | undefined, selector: Labels): boolean {
-  for (const [key, value] of Object.entries(selector)) {
-    if (labels?.[key] !== value) return false;
-  }
-  return true;
-}
-
-/** A metav1.LabelSelector, as the API server evaluates it (an empty selector matches everything). */
-export function matchesLabelSelector(labels: Labels | undefined, selector: LabelSelector): boolean {
-  if (selector.matchLabels && !matchesLabels(labels, selector.matchLabels)) return false;
-  for (const r of selector.matchExpressions ?? []) {
-    const has = labels !== undefined && r.key in labels;
-    const value = labels?.[r.key];
-    const inValues = value !== undefined && (r.values ?? []).includes(value);
-    const ok =
-      r.operator === 'In' ? inValues : r.operator === 'NotIn' ? !inValues : r.operator === 'Exists' ? has : r.operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** The `labelSelector` query parameter for a label map, e.g. `app.kubernetes.io/name=api,tier=web`. */
-export function labelSelectorQuery(selector: Labels): string {
-  return Object.entries(selector)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
 }
 
 export interface OverridesResult {

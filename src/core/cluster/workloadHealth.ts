@@ -18,7 +18,7 @@ import {
   type StatefulSet,
   type WorkloadObject,
 } from './kubeTypes';
-import { matchesLabels } from './placement';
+import { labelMatcher } from './labels';
 import { lastRestartMs, podFailure, podHealth, type FailedReason, type PodFailure, type PodHealth } from './podHealth';
 
 export type Health = 'healthy' | 'progressing' | 'degraded' | 'missing' | 'unknown';
@@ -100,7 +100,8 @@ export function workloadHealth(observation: WorkloadObservation, now: number | D
   }
   const counts = countsOf(kind, object);
   const isCurrent = currentTemplate(kind, object, observation.replicaSets);
-  const pods = observation.pods.filter((p) => matchesLabels(p.metadata.labels, observation.selector));
+  const selected = labelMatcher(observation.selector);
+  const pods = observation.pods.filter((p) => selected(p.metadata.labels));
   const summaries = pods.map((p) => ({ pod: p, health: podHealth(p, at, isCurrent(p)) }));
   summaries.sort((a, b) => Number(b.health.current) - Number(a.health.current) || a.health.name.localeCompare(b.health.name));
   const result: WorkloadHealth = {
@@ -287,11 +288,19 @@ function ownedBy(refs: readonly { uid: string; name: string; kind: string }[] | 
   return (refs ?? []).some((r) => (owner.metadata.uid ? r.uid === owner.metadata.uid : r.name === owner.metadata.name) && (owner.kind === undefined || r.kind === owner.kind));
 }
 
+// Informers replace an object on change and never mutate it, so a template's text can be kept with it.
+const canonicalTemplates = new WeakMap<PodTemplateSpec, string>();
+
 function canonicalTemplate(template: PodTemplateSpec | undefined): string {
   if (!template) return '';
-  const labels = { ...(template.metadata?.labels ?? {}) };
-  delete labels[POD_TEMPLATE_HASH];
-  return canonical({ ...template, metadata: { ...template.metadata, labels } });
+  let text = canonicalTemplates.get(template);
+  if (text === undefined) {
+    const labels = { ...(template.metadata?.labels ?? {}) };
+    delete labels[POD_TEMPLATE_HASH];
+    text = canonical({ ...template, metadata: { ...template.metadata, labels } });
+    canonicalTemplates.set(template, text);
+  }
+  return text;
 }
 
 /** JSON with keys sorted: the API server's defaulting may order fields differently in the two templates. */

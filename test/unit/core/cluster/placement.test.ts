@@ -1,8 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
   environmentPlacement,
-  labelSelectorQuery,
-  matchesLabelSelector,
   parseClusterOverrides,
   substituteTenant,
   tenantSelector,
@@ -10,6 +8,7 @@ import {
   workloadTarget,
 } from '../../../../src/core/cluster/placement';
 import type { Pod } from '../../../../src/core/cluster/kubeTypes';
+import { labelSelectorQuery, matchesLabelSelector } from '../../../../src/core/cluster/labels';
 import { recorded } from './fixtures';
 
 const prod = { name: 'production', cluster: { context: 'prod-{tenant}', namespace: 'shop-{tenant}' } };
