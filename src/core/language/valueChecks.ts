@@ -403,7 +403,7 @@ export class ValueChecker {
       const hit = [...own].sort((a, b) => a.rank - b.rank || a.key.localeCompare(b.key))[0] as OwnHit;
       const usage = `{{hq.var.${hit.key}}}`;
       const message = hit.secret
-        ? `This value equals the secret HQ Variable ${hit.key} in ${idx.environment}: keep secrets out of values files; use ${usage}`
+        ? `This value equals the secret HQ Variable ${hit.key}${idx.environment ? ` in ${idx.environment}` : ''}: keep secrets out of values files; use ${usage}`
         : `This value equals HQ Variable ${hit.key} in ${idx.environment}; use ${usage}`;
       out.push({
         file: this.ctx.file,
@@ -458,17 +458,38 @@ export class ValueChecker {
     return { defined: shown.size > 0, display: [...shown].join(' / ') };
   }
 
-  /** Built on first use; null when the file does not apply to exactly one environment. */
+  /**
+   * Built on first use. A file of one environment gets every check; a file shared by several (a base
+   * layer) only the secrets check: whose value a plain literal "is" depends on the environment there,
+   * but a secret's value never belongs in a values file. Null when there is nothing to look for.
+   */
   private literalIndex(): LiteralIndex | null {
     if (this.literals !== undefined) return this.literals;
     const envs = new Set(this.ctx.combos.map((c) => c.environment));
-    this.literals = envs.size === 1 ? buildLiteralIndex(this.ctx, this.variables, [...envs][0] as string) : null;
+    if (envs.size === 1) this.literals = buildLiteralIndex(this.ctx, this.variables, [...envs][0] as string);
+    else this.literals = envs.size > 1 ? buildSecretIndex(this.variables) : null;
     return this.literals;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The literal index.
+
+/** Every secret's value (by hash), for a file shared by several environments; null without secrets. */
+function buildSecretIndex(variables: VariableSet): LiteralIndex | null {
+  // No environment in the message: the file serves several and the secret may be scoped to any of them.
+  const idx: LiteralIndex = { environment: '', own: new Map(), ownAny: new Set(), foreign: new Map(), lengths: new Set(), prefixes: new Set(), secretLengths: new Set() };
+  for (const d of variables.all()) {
+    if (!d.secret || (typeof d.value !== 'string' && typeof d.value !== 'number')) continue;
+    const text = String(d.value);
+    if (!isDistinctive(text, typeof d.value === 'number', true)) continue;
+    const key = secretKey(text);
+    idx.secretLengths.add(text.length);
+    idx.ownAny.add(key);
+    if (!idx.own.get(key)?.some((h) => h.key === d.key)) push(idx.own, key, { key: d.key, secret: true, number: typeof d.value === 'number', rank: SCOPE_RANK[d.scope] });
+  }
+  return idx.own.size > 0 ? idx : null;
+}
 
 function buildLiteralIndex(ctx: ValuesFileContext, variables: VariableSet, environment: string): LiteralIndex {
   const idx: LiteralIndex = { environment, own: new Map(), ownAny: new Set(), foreign: new Map(), lengths: new Set(), prefixes: new Set(), secretLengths: new Set() };

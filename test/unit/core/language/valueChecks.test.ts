@@ -299,6 +299,20 @@ describe('value checks', () => {
       assert.match(p.message, /secret HQ Variable API_KEY in dev/);
       assert.doesNotMatch(JSON.stringify(p), /sandbox/);
     });
+
+    it('detects a secret written literally in a file shared by several environments, with a fix to the placeholder', async () => {
+      const base = await checker('values/base/api.yaml');
+      for (const secret of ['sandbox-key-123', 'live-key-999']) {
+        const text = `auth:\n  token: "${secret}"\n`;
+        const p = only(base(text), 'hardcoded-env-value');
+        assert.deepEqual(where([p]), [['hardcoded-env-value', ...at(text, 1, secret)]]);
+        assert.equal(p.severity, 'warning');
+        assert.equal(p.message, 'This value equals the secret HQ Variable API_KEY: keep secrets out of values files; use {{hq.var.API_KEY}}');
+        assert.doesNotMatch(JSON.stringify(p), new RegExp(secret));
+        assert.match(p.fixes?.[0]?.newText ?? '', /^"?{{hq\.var\.API_KEY}}"?$/);
+      }
+      assert.deepEqual(base('auth:\n  token: "some-other-key"\n'), []);
+    });
   });
 
   describe('cross-env-value', () => {
