@@ -65,8 +65,10 @@ export class KubeApiServer {
   readonly tokens: Map<string, TokenGrant>;
   argo: boolean;
   url = '';
-  private readonly watches = new Set<http.ServerResponse>();
+  /** Open watch streams, each with what releases its subscription and timers. */
+  private readonly watches = new Map<http.ServerResponse, () => void>();
   private server!: http.Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
 
   constructor(
     private readonly options: KubeApiServerOptions,
@@ -82,6 +84,12 @@ export class KubeApiServer {
   async listen(tls?: { cert: string; key: string }): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+    // Every socket, including ones still in their TLS handshake: close() must not wait for a client
+    // that opened a watch at the last moment (client-node's informer can, after stop()).
+    this.server.on('connection', (socket: import('node:net').Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
@@ -106,22 +114,26 @@ export class KubeApiServer {
   /** End every watch stream cleanly, as a server does at its request timeout. Returns how many. */
   closeWatches(): number {
     const count = this.watches.size;
-    for (const res of [...this.watches]) res.end();
+    for (const res of [...this.watches.keys()]) res.end();
     return count;
   }
 
   /** Cut every watch connection without a clean end, as a dying load balancer does. Returns how many. */
   dropWatches(): number {
     const count = this.watches.size;
-    for (const res of [...this.watches]) res.socket?.destroy();
+    for (const [res, cleanup] of [...this.watches]) {
+      res.socket?.destroy();
+      cleanup();
+    }
     return count;
   }
 
   async close(): Promise<void> {
     this.scenario.stop();
     this.dropWatches();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -312,12 +324,12 @@ export class KubeApiServer {
         write('BOOKMARK', { kind: type.kind, apiVersion: discovery.apiVersionOf(type), metadata: { resourceVersion: String(this.store.resourceVersion) } });
       }, this.options.bookmarkIntervalMs ?? 60_000));
     }
-    this.watches.add(res);
     const cleanup = () => {
       unsubscribe();
       for (const timer of timers) clearTimeout(timer);
       this.watches.delete(res);
     };
+    this.watches.set(res, cleanup);
     res.on('close', cleanup);
     res.on('finish', cleanup);
     req.on('close', cleanup);
