@@ -7,6 +7,9 @@ import { imageTag } from './effective';
 import { chartValuesFile, layerFiles } from './layers';
 import type { ProjectIndex } from './projectIndex';
 import type { DeployState, Project } from './types';
+import type { EnvironmentClusterStatus } from './cluster/environmentStatus';
+import { clusterNodeParts, clusterStatusParts, workloadClusterParts } from './cluster/treeParts';
+import type { HealthColour } from './cluster/healthColours';
 
 export type Health = 'ok' | 'warning' | 'error' | 'unknown';
 
@@ -45,6 +48,8 @@ export interface WorkloadNode extends Base {
   tenant: string;
   workload: string;
   bound: boolean;
+  /** The cluster reported this workload: its health is the live one. */
+  live: boolean;
   /** The most specific existing layer: what a click opens. */
   valuesFile?: string;
 }
@@ -54,13 +59,27 @@ export interface ValuesFileNode extends Base {
   exists: boolean;
 }
 
-export type TreeNode = ProjectNode | EnvironmentNode | TenantNode | WorkloadNode | ValuesFileNode;
+/** The one child an environment (or tenant) gets when its cluster cannot be asked: the error and what to do. */
+export interface ClusterErrorNode extends Base {
+  kind: 'clusterError';
+  slug: string;
+  environment: string;
+  tenant: string;
+  connection: string;
+  context?: string;
+}
+
+export type TreeNode = ProjectNode | EnvironmentNode | TenantNode | WorkloadNode | ValuesFileNode | ClusterErrorNode;
 
 export type DeployLookup = (slug: string, environment: string, tenant: string) => DeployState | undefined;
 /** Workloads with errors in (tenant, environment), or undefined while not known yet. */
 export type ErrorsLookup = (slug: string, environment: string, tenant: string) => string[] | undefined;
 /** Releases waiting for approval in an environment. */
 export type PendingApprovalsLookup = (slug: string, environment: string) => number;
+/** The cluster side of (environment, tenant) for its bound workloads; undefined when not known. */
+export type ClusterLookup = (project: Project, environment: string, tenant: string, bound: readonly string[]) => EnvironmentClusterStatus | undefined;
+
+const COLOUR_HEALTH: Record<HealthColour, Health> = { green: 'ok', yellow: 'warning', red: 'error' };
 
 const healthRank: Record<Health, number> = { unknown: 0, ok: 1, warning: 2, error: 3 };
 function worstHealth(values: Health[]): Health {
@@ -74,6 +93,7 @@ export class TreeModel {
     private readonly workloadErrors: ErrorsLookup,
     private readonly now: () => Date = () => new Date(),
     private readonly pendingApprovals: PendingApprovalsLookup = () => 0,
+    private readonly cluster: ClusterLookup = () => undefined,
   ) {}
 
   roots(): ProjectNode[] {
@@ -116,18 +136,32 @@ export class TreeModel {
       case 'environment': {
         const project = this.index.project(node.slug);
         if (!project) return [];
-        if (node.tenant !== undefined) return this.workloads(project, node.environment, node.tenant);
+        if (node.tenant !== undefined) return this.runtimeChildren(project, node.environment, node.tenant);
         return project.tenants.map((tenant) => this.tenant(project, node.environment, tenant));
       }
       case 'tenant': {
         const project = this.index.project(node.slug);
-        return project ? this.workloads(project, node.environment, node.tenant) : [];
+        return project ? this.runtimeChildren(project, node.environment, node.tenant) : [];
       }
       case 'workload':
         return this.valuesFiles(node);
       default:
         return [];
     }
+  }
+
+  /**
+   * The nodes a cluster change of (environment, tenant) can alter: the project, the environment, the
+   * tenant and their runtime children. For refreshing only what changed.
+   */
+  clusterNodes(slug: string, environment: string, tenant: string): TreeNode[] {
+    const project = this.index.project(slug);
+    if (!project || !project.environments.some((e) => e.name === environment)) return [];
+    const nodes: TreeNode[] = this.roots().filter((p) => p.slug === slug);
+    nodes.push(this.environment(project, environment));
+    if (project.tenantsDeclared) nodes.push(this.tenant(project, environment, tenant));
+    nodes.push(...this.runtimeChildren(project, environment, tenant));
+    return nodes;
   }
 
   /** The parent of a node, for TreeView.reveal. */
@@ -142,6 +176,7 @@ export class TreeModel {
         const project = this.index.project(node.slug);
         return project ? this.environment(project, node.environment) : undefined;
       }
+      case 'clusterError':
       case 'workload': {
         const project = this.index.project(node.slug);
         if (!project) return undefined;
@@ -202,8 +237,44 @@ export class TreeModel {
     };
   }
 
-  /** Deployed commit and drift of one (tenant, environment), plus red when its values do not resolve. */
+  /** The workloads of (environment, tenant), after the cluster's error node when it cannot be asked. */
+  private runtimeChildren(project: Project, environment: string, tenant: string): TreeNode[] {
+    const cluster = this.clusterOf(project, environment, tenant);
+    const error = clusterNodeParts(cluster);
+    const workloads = this.workloads(project, environment, tenant, cluster);
+    if (!error || !cluster) return workloads;
+    const node: ClusterErrorNode = {
+      kind: 'clusterError',
+      id: `cluster:${project.slug}/${environment}/${tenant}`,
+      slug: project.slug,
+      environment,
+      tenant,
+      connection: cluster.connection,
+      ...error,
+      health: 'warning',
+    };
+    if (cluster.context) node.context = cluster.context;
+    return [node, ...workloads];
+  }
+
+  /** The cluster status of (environment, tenant) for its bound workloads. */
+  clusterOf(project: Project, environment: string, tenant: string): EnvironmentClusterStatus | undefined {
+    const bound = project.workloads.filter((w) => this.index.isBound(project.slug, w.name, environment, tenant)).map((w) => w.name);
+    return this.cluster(project, environment, tenant, bound);
+  }
+
+  /** Deployed commit and drift of one (tenant, environment), red when its values do not resolve, and its cluster's health. */
   private status(project: Project, environment: string, tenant: string): Pick<Base, 'description' | 'tooltip' | 'health'> {
+    const git = this.gitStatus(project, environment, tenant);
+    const cluster = clusterStatusParts(this.clusterOf(project, environment, tenant));
+    return {
+      description: cluster.description ? `${git.description} · ${cluster.description}` : git.description,
+      tooltip: [git.tooltip, ...cluster.tooltip].join('\n'),
+      health: cluster.colour ? worstHealth([git.health, COLOUR_HEALTH[cluster.colour]]) : git.health,
+    };
+  }
+
+  private gitStatus(project: Project, environment: string, tenant: string): Pick<Base, 'description' | 'tooltip' | 'health'> {
     const broken = this.workloadErrors(project.slug, environment, tenant) ?? [];
     const state = this.deployState(project.slug, environment, tenant);
     const lines = [`${environment} / ${tenant}${approvalText(project, environment)}`];
@@ -241,7 +312,7 @@ export class TreeModel {
     return { description, tooltip: lines.join('\n'), health };
   }
 
-  private workloads(project: Project, environment: string, tenant: string): WorkloadNode[] {
+  private workloads(project: Project, environment: string, tenant: string, cluster: EnvironmentClusterStatus | undefined): WorkloadNode[] {
     return project.workloads.map((workload) => {
       const id = `workload:${project.slug}/${environment}/${tenant}/${workload.name}`;
       const base = { kind: 'workload' as const, id, slug: project.slug, environment, tenant, workload: workload.name, label: workload.name };
@@ -250,6 +321,7 @@ export class TreeModel {
         return {
           ...base,
           bound: false,
+          live: false,
           description: 'not bound',
           tooltip: `${workload.name} has no values layer for ${environment}/${tenant}: it is not deployed there.`,
           health: 'unknown',
@@ -258,18 +330,22 @@ export class TreeModel {
       const effective = this.index.effective(project.slug, workload.name, environment, tenant);
       const tag = imageTag(effective.values);
       const unresolved = effective.unresolved.length;
+      const live = workloadClusterParts(cluster, workload.name, this.now());
+      const gitHealth: Health = unresolved > 0 ? 'error' : 'ok';
       return {
         ...base,
         bound: true,
+        live: live.colour !== undefined,
         valuesFile: files[files.length - 1]!,
-        description: [tag ?? 'no image tag', unresolved > 0 ? plural(unresolved, 'unresolved variable') : ''].filter(Boolean).join(' · '),
+        description: [live.description ?? '', tag ?? 'no image tag', unresolved > 0 ? plural(unresolved, 'unresolved variable') : ''].filter(Boolean).join(' · '),
         tooltip: [
           `${workload.name} in ${environment}/${tenant}`,
           `Image tag: ${tag ?? '(none)'}`,
           `Layers: ${files.map((f) => relativeTo(project.root, f)).join(' → ')}`,
           ...(unresolved > 0 ? [`Unresolved: ${effective.unresolved.join(', ')}`] : []),
+          ...live.tooltip,
         ].join('\n'),
-        health: unresolved > 0 ? 'error' : 'ok',
+        health: live.colour ? worstHealth([gitHealth, COLOUR_HEALTH[live.colour]]) : gitHealth,
       };
     });
   }

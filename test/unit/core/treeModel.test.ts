@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { ProjectIndex } from '../../../src/core/projectIndex';
-import { TreeModel, type TreeNode } from '../../../src/core/treeModel';
+import { TreeModel, type ClusterLookup, type TreeNode } from '../../../src/core/treeModel';
+import type { EnvironmentClusterStatus } from '../../../src/core/cluster/environmentStatus';
+import type { WorkloadHealth } from '../../../src/core/cluster/workloadHealth';
 import type { DeployState } from '../../../src/core/types';
 import { variablesTable } from '../../../src/core/variablesTable';
 import { WorkloadErrors } from '../../../src/core/workloadErrors';
@@ -44,7 +46,7 @@ const deployed = (drift: string[]): DeployState => ({
   deployed: { branch: 'b', sha: 'a'.repeat(40), shortSha: 'aaaaaaa', authorName: 'Dana', authorEmail: 'dana@example.com', date: new Date('2026-11-24T12:00:00Z'), subject: 'deploy' },
 });
 
-async function model(states: Record<string, DeployState> = {}, tenants?: string) {
+async function model(states: Record<string, DeployState> = {}, tenants?: string, cluster?: ClusterLookup) {
   const index = new ProjectIndex(new MemoryFileSystem(files(tenants)));
   await index.scan(['/ws']);
   let computed = 0;
@@ -54,6 +56,8 @@ async function model(states: Record<string, DeployState> = {}, tenants?: string)
     (_slug, env, tenant) => states[`${tenant}/${env}`],
     (slug, env, tenant) => errors.get(slug, env, tenant),
     () => new Date('2026-11-26T12:00:00Z'),
+    undefined,
+    cluster,
   );
   return { index, tree, errors, computed: () => computed };
 }
@@ -183,5 +187,61 @@ describe('variablesTable', () => {
   it('filters keys case-insensitively', async () => {
     const { index } = await model();
     assert.deepEqual(variablesTable(index.project('shop')!, index.variables('shop'), 'reg').map((e) => e.key), ['REGION']);
+  });
+});
+
+describe('TreeModel with the cluster', () => {
+  const health = (name: string, over: Partial<WorkloadHealth>): WorkloadHealth => ({
+    kind: 'Deployment', name, desired: 2, ready: 2, updated: 2, available: 2, health: 'healthy', images: [], pods: [], ...over,
+  });
+  const connected = (workloads: WorkloadHealth[]): EnvironmentClusterStatus => ({
+    connection: 'connected', context: 'kind-shop', namespace: 'shop', synced: true, workloads, colour: 'green', causes: [],
+  });
+
+  it('shows replicas on workloads, turns a crash-looping tenant and its environment red, asks only for bound workloads', async () => {
+    const asked: string[] = [];
+    const lookup: ClusterLookup = (_project, env, tenant, bound) => {
+      asked.push(`${env}/${tenant}: ${bound.join(',')}`);
+      if (env !== 'dev') return undefined;
+      const web = tenant === 'acme' ? health('web', { ready: 1, health: 'degraded', reason: 'CrashLoopBackOff' }) : health('web', {});
+      return { ...connected([web, health('batch', {})]), ...(tenant === 'acme' ? { colour: 'red' as const, causes: ['web: CrashLoopBackOff'] } : {}) };
+    };
+    const { tree } = await model({ 'acme/dev': deployed([]), 'globex/dev': deployed([]) }, undefined, lookup);
+    const dev = tree.children(tree.roots()[0]!)[0]!;
+    assert.equal(dev.health, 'error');
+    const [acme, globex] = tree.children(dev);
+    assert.equal(acme!.health, 'error');
+    assert.match(acme!.description, / · web CrashLoopBackOff$/);
+    assert.equal(globex!.health, 'ok');
+    const workloads = tree.children(acme!);
+    assert.deepEqual(workloads.map((w) => [w.label, w.description, w.health]), [
+      ['web', '1/2 CrashLoopBackOff · 1.2.0', 'error'],
+      ['batch', '2/2 · 0.3.0', 'ok'],
+    ]);
+    assert.ok(asked.includes('dev/acme: web,batch'));
+    assert.ok(asked.includes('production/acme: web'), 'batch has no production layer: not bound, not asked');
+  });
+
+  it('an unreachable cluster keeps the Git information and adds one error node before the workloads', async () => {
+    const lookup: ClusterLookup = () => ({
+      connection: 'unreachable', context: 'kind-shop', namespace: 'shop', message: 'Cannot reach the cluster of context kind-shop.', synced: false, workloads: [], colour: 'yellow', causes: ['cluster: unreachable'],
+    });
+    const { tree } = await model({ 'acme/dev': deployed([]) }, undefined, lookup);
+    const acme = tree.children(tree.children(tree.roots()[0]!)[0]!)[0]!;
+    assert.match(acme.description, /^aaaaaaa · Dana · .* · cluster: unreachable$/);
+    assert.equal(acme.health, 'warning');
+    const children = tree.children(acme);
+    assert.deepEqual(children.map((c) => [c.kind, c.label]), [['clusterError', 'Cluster unreachable'], ['workload', 'web'], ['workload', 'batch']]);
+    assert.equal(children[0]!.description, 'kind-shop');
+    assert.equal(tree.parent(children[0]!)?.id, acme.id);
+    assert.deepEqual(tree.children(children[1]!).length, 3, 'workloads keep their layers');
+  });
+
+  it('clusterNodes lists the rows a change of one (environment, tenant) can alter', async () => {
+    const { tree } = await model({}, undefined, () => connected([health('web', {}), health('batch', {})]));
+    assert.deepEqual(tree.clusterNodes('shop', 'dev', 'acme').map((n) => n.id), [
+      'project:shop', 'env:shop/dev', 'tenant:shop/dev/acme', 'workload:shop/dev/acme/web', 'workload:shop/dev/acme/batch',
+    ]);
+    assert.deepEqual(tree.clusterNodes('shop', 'nowhere', 'acme'), []);
   });
 });
