@@ -44,6 +44,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   accept: string;
   user?: string;
+  /** Date.now() when the request arrived. */
+  at: number;
 }
 
 interface Target {
@@ -140,7 +142,7 @@ export class KubeApiServer {
     const url = new URL(req.url ?? '/', 'http://server');
     const query = Object.fromEntries(url.searchParams);
     const accept = req.headers.accept ?? '';
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query, accept };
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query, accept, at: Date.now() };
     this.requests.push(recorded);
     try {
       const path = url.pathname.replace(/\/+$/, '') || '/';
