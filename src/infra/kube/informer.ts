@@ -50,6 +50,7 @@ export class Informer {
   private started = false;
   private stopped = false;
   private needsList = true;
+  private pendingNotify: NodeJS.Immediate | undefined;
 
   constructor(
     readonly name: string,
@@ -84,6 +85,8 @@ export class Informer {
     this.stopped = true;
     this.controller?.abort();
     this.sleeper.abort();
+    if (this.pendingNotify) clearImmediate(this.pendingNotify);
+    this.pendingNotify = undefined;
     this.listeners.clear();
   }
 
@@ -238,11 +241,24 @@ export class Informer {
         if (rv) this.resourceVersion = rv;
       }
     } finally {
-      if (changed) this.notify();
+      if (changed) this.notifySoon();
     }
   }
 
+  // Chunks that arrive in one turn of the event loop (a burst reads as many TLS records) make one
+  // onChange: the listeners' work is then per burst, not per event.
+  private notifySoon(): void {
+    this.pendingNotify ??= setImmediate(() => {
+      this.pendingNotify = undefined;
+      this.notify();
+    });
+  }
+
   private notify(): void {
+    if (this.pendingNotify) {
+      clearImmediate(this.pendingNotify);
+      this.pendingNotify = undefined;
+    }
     for (const listener of [...this.listeners]) {
       try {
         listener();

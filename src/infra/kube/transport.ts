@@ -3,6 +3,7 @@
 // nothing we need), and we own every socket: an AbortSignal ends it, no timer outlives it.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { performance } from 'node:perf_hooks';
 import type { RequestTarget } from './credentials';
 
 /** An HTTP answer other than 2xx, with the server's Status object when it sent one. */
@@ -22,6 +23,8 @@ export interface WatchEvent {
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
+const SLICE_MS = 8;
+const MAX_QUEUED_LINES = 2000;
 
 export function requestJson(target: RequestTarget, path: string, query: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -78,17 +81,27 @@ export function watchStream(
         return;
       }
       options.onOpen();
+      // Lines are parsed and applied in slices of at most SLICE_MS, yielding between slices: a
+      // backlog (libuv reads up to 2 MB from a socket in one callback) must not hold the event loop.
+      // The response is paused while the queue is long. Lines still queued when the connection
+      // fails are dropped: the next watch replays them from the last applied resourceVersion.
       let rest = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const text = rest + chunk;
-        const lines = text.split('\n');
-        rest = lines.pop() ?? '';
+      const queue: string[] = [];
+      let head = 0;
+      let scheduled: NodeJS.Immediate | undefined;
+      let ended = false;
+      const drain = () => {
+        scheduled = undefined;
+        if (settled) return;
+        const start = performance.now();
         const events: WatchEvent[] = [];
-        for (const line of lines) {
-          if (line.trim() === '') continue;
-          const event = parseJson(line) as WatchEvent | undefined;
+        while (head < queue.length && performance.now() - start < SLICE_MS) {
+          const event = parseJson(queue[head++]!) as WatchEvent | undefined;
           if (event && typeof event.type === 'string' && event.object && typeof event.object === 'object') events.push(event);
+        }
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
         }
         if (events.length > 0) {
           try {
@@ -97,18 +110,32 @@ export function watchStream(
             // The caller ends the watch (an ERROR event): its reason wins over the cut this causes.
             settle(err as Error);
             req.destroy();
+            return;
           }
         }
+        if (queue.length > 0) scheduled = setImmediate(drain);
+        else if (ended) settle();
+        else if (res.isPaused()) res.resume();
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') queue.push(line);
+        if (queue.length - head > MAX_QUEUED_LINES) res.pause();
+        if (queue.length > 0) scheduled ??= setImmediate(drain);
       });
       // A response that closes without 'end' was cut (the socket died): an error, not a clean end.
-      let ended = false;
       res.on('end', () => {
         ended = true;
-        settle();
+        if (scheduled === undefined && queue.length === 0) settle();
       });
       res.on('error', settle);
       res.on('close', () => {
-        if (!ended) settle(Object.assign(new Error('the watch connection was cut'), { code: 'ECONNRESET' }));
+        if (!ended) {
+          if (scheduled) clearImmediate(scheduled);
+          settle(Object.assign(new Error('the watch connection was cut'), { code: 'ECONNRESET' }));
+        }
       });
     }, settle);
     req.setTimeout(options.connectTimeoutMs, () => req.destroy(Object.assign(new Error('no answer from the server'), { code: 'ETIMEDOUT' })));
