@@ -2,7 +2,8 @@
 // arrive, informers are shared, holds start and stop them.
 import * as assert from 'node:assert/strict';
 import { WORKLOAD_RESOURCES, type ClusterConnections } from '../../../../src/core/cluster/connections';
-import { NS, startHarness, until, type Harness } from '../../../support/kube/connectionsHarness';
+import { writeFile } from 'node:fs/promises';
+import { kubeconfigFor, NS, startHarness, TOKENS, until, type Harness } from '../../../support/kube/connectionsHarness';
 import { loadKubeBundle, type KubeBundle } from '../../../support/kube/kubeBundle';
 
 const TUNING = { backoff: { initialMs: 50, maxMs: 400, jitter: 0.2 }, requestTimeoutMs: 3000 };
@@ -77,6 +78,26 @@ describe('infra/kube ClusterConnections: list, watch, sharing, holds', function 
     assert.equal(watch.query.allowWatchBookmarks, 'true');
     assert.ok(Number(watch.query.timeoutSeconds) >= 300 && Number(watch.query.timeoutSeconds) <= 600, watch.query.timeoutSeconds);
     assert.equal(h.calls('pods').lists[0]?.query.limit, '500');
+  });
+
+  it('connects to a plain http:// server when the kubeconfig says insecure-skip-tls-verify', async () => {
+    await h.close();
+    h = await startHarness({ http: true });
+    await writeFile(h.kubeconfig, kubeconfigFor(h.server, [
+      { name: 'plain', namespace: NS, user: { token: TOKENS.admin }, cluster: { server: h.server.url, 'insecure-skip-tls-verify': true } },
+      { name: 'plain-strict', namespace: NS, user: { token: TOKENS.admin }, cluster: { server: h.server.url } },
+    ]));
+    assert.match(h.server.url, /^http:\/\//);
+    connections = kube.createClusterConnections(h.options(), TUNING);
+    const plain = connections.open({ context: 'plain' }, ['deployments'], () => undefined);
+    await plain.whenSettled(5000);
+    assert.equal(plain.snapshot().connection, 'connected');
+    assert.equal(plain.snapshot().deployments.length, 2);
+    // Without the flag no token goes over plain http (as kubectl): this server then answers 401.
+    const strict = connections.open({ context: 'plain-strict' }, ['deployments'], () => undefined);
+    await strict.whenSettled(5000);
+    assert.equal(strict.snapshot().connection, 'unauthorized');
+    assert.ok(h.logger.lines.some((line) => line.includes('"plain-strict" uses plain http://')));
   });
 
   it('pages a large list with limit/continue', async () => {
