@@ -5,15 +5,16 @@
 // desktop (`code` on PATH). Runs until Ctrl+C, which stops everything and removes the temp folders.
 //
 // Everything it runs is a "demo service" { name, start(ctx), stop() }, started in order and stopped
-// in reverse. Services share `ctx`: { workspace, env, exited[] } — the demo repository sets
-// `workspace`; a later service (a fake Kubernetes API, say) can add KUBECONFIG to `env` before the
-// editor starts, and any service can push a promise to `exited` that settles if it dies.
+// in reverse. Services share `ctx`: { workspace, env, settings, exited[] } — the demo repository sets
+// `workspace`; the demo cluster adds its kubeconfig to `settings` (and KUBECONFIG to `env` for the
+// desktop) before the editor starts, and any service can push a promise to `exited` that settles if it dies.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
+import { startDemoCluster } from './lib/demo-cluster.mjs';
 import { createCleanup, exitOnSignals } from './lib/lifecycle.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,13 +34,33 @@ function demoRepository() {
   };
 }
 
+/**
+ * The fake Kubernetes API server with the demo's workloads: production healthy, staging rolling out,
+ * acme's dev crash-looping. Its kubeconfig reaches the extension through the gitopshq.kubeconfig
+ * setting (code-server's fresh profile) or KUBECONFIG (desktop), never the user's ~/.kube.
+ */
+function demoCluster() {
+  let cluster;
+  return {
+    name: 'demo cluster',
+    async start(ctx) {
+      cluster = await startDemoCluster();
+      ctx.settings['gitopshq.kubeconfig'] = cluster.kubeconfig;
+      ctx.env.KUBECONFIG = cluster.kubeconfig;
+      ctx.exited.push(cluster.exited.then(({ code }) => `the demo cluster exited (${code})`));
+      log(`demo cluster: ${cluster.url} (kubeconfig ${cluster.kubeconfig})`);
+    },
+    stop: () => cluster?.stop(),
+  };
+}
+
 function codeServer({ port }) {
   let server;
   return {
     name: 'code-server',
     async start(ctx) {
       await ensureCodeServer();
-      server = await startCodeServer({ workspace: ctx.workspace, extensionDevelopmentPath: ROOT, env: ctx.env, port });
+      server = await startCodeServer({ workspace: ctx.workspace, extensionDevelopmentPath: ROOT, env: ctx.env, settings: ctx.settings, port });
       ctx.exited.push(server.exited.then(() => `code-server exited:\n${server.output().slice(-20).join('\n')}`));
       console.log(`\nGitOpsHQ demo: ${server.workbenchUrl()}\n`);
     },
@@ -86,8 +107,8 @@ async function main() {
     throw new Error('the build failed');
   }
 
-  const services = [demoRepository(), options.desktop ? desktop() : codeServer(options)];
-  const ctx = { workspace: undefined, env: {}, exited: [] };
+  const services = [demoRepository(), demoCluster(), options.desktop ? desktop() : codeServer(options)];
+  const ctx = { workspace: undefined, env: {}, settings: {}, exited: [] };
   try {
     for (const service of services) {
       cleanup.add(service.name, () => service.stop()); // registered first: a half-started service is stopped too

@@ -19,6 +19,7 @@ import { format, parseArgs } from 'node:util';
 import { launchChromium, findChromium } from './lib/chromium.mjs';
 import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
 import { browserOperations, startControlServer, unavailableOperations } from './lib/control-server.mjs';
+import { startDemoCluster } from './lib/demo-cluster.mjs';
 import { createCleanup, exitOnSignals, killGroup } from './lib/lifecycle.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,15 +87,21 @@ async function runTests(options, cleanup) {
   const control = await startControlServer(operations, log);
   cleanup.add('control server', control.close);
 
+  // The demo cluster `npm start` shows, so the suites meet the live tree a user of the demo meets.
+  const cluster = await startDemoCluster();
+  cleanup.add('demo cluster', cluster.stop);
+  log(`demo cluster: ${cluster.url}`);
+
   // Inherited by the extension host: read by test/integration/index.ts and test/support/control.ts.
   const env = {
+    GITOPSHQ_DEMO_KUBECONFIG: cluster.kubeconfig,
     GITOPSHQ_TESTS: JSON.stringify(files),
     GITOPSHQ_TEST_CONTROL: control.url,
     GITOPSHQ_TEST_HOST: options.host,
     GITOPSHQ_TEST_RESULTS: RESULTS_DIR,
     ...(options.grep ? { GITOPSHQ_TEST_GREP: options.grep } : {}),
   };
-  const run = { workspace, env, timeoutMs: options.timeoutMs, cleanup };
+  const run = { workspace, env, timeoutMs: options.timeoutMs, cleanup, settings: { 'gitopshq.kubeconfig': cluster.kubeconfig } };
   return options.host === 'electron'
     ? runInElectron(run)
     : runInCodeServer({ ...run, onPage: (p) => (page = p) });
@@ -193,7 +200,7 @@ function listFiles(dir) {
 // ---------------------------------------------------------------------------------------------
 // Host: code-server + headless Chromium
 
-async function runInCodeServer({ workspace, env, timeoutMs, cleanup, onPage }) {
+async function runInCodeServer({ workspace, env, settings, timeoutMs, cleanup, onPage }) {
   const executablePath = findChromium(); // before the slow parts: a missing browser fails at once
   await ensureCodeServer();
 
@@ -201,6 +208,7 @@ async function runInCodeServer({ workspace, env, timeoutMs, cleanup, onPage }) {
     workspace,
     extensionDevelopmentPath: ROOT,
     env,
+    settings,
     onOutput: (line) => VERBOSE && console.log(`[server] ${line}`),
   });
   cleanup.add('code-server', server.stop);
@@ -309,7 +317,8 @@ async function runInElectron({ workspace, env, timeoutMs, cleanup }) {
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: TEST_ENTRY,
       launchArgs: [workspace, '--disable-extensions'],
-      extensionTestsEnv: env,
+      // No user settings to pass here: the demo cluster's kubeconfig goes in through KUBECONFIG.
+      extensionTestsEnv: { ...env, KUBECONFIG: env.GITOPSHQ_DEMO_KUBECONFIG },
     });
     await Promise.race([run, timeout]);
     return 0;

@@ -64,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext) {
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
   const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider };
-  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal });
+  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster });
 }
 
 /**

@@ -167,7 +167,18 @@ const readRows = (els) =>
   els.map((el) => {
     const text = (sel) => el.querySelector(sel)?.textContent?.trim() ?? '';
     const expanded = el.getAttribute('aria-expanded');
-    return { label: text('.label-name'), description: text('.label-description'), level: Number(el.getAttribute('aria-level')), expanded: expanded === null ? null : expanded === 'true' };
+    // The icon a person sees (codicon name, e.g. `error`, `pass-filled`) and the row's inline actions (their titles).
+    const iconEl = el.querySelector('.custom-view-tree-node-item-icon');
+    const icon = [...(iconEl?.classList ?? [])].find((c) => c.startsWith('codicon-') && c !== 'codicon-') ?? '';
+    const actions = [...el.querySelectorAll('.actions .action-label')].map((a) => a.getAttribute('aria-label') ?? '').filter(Boolean);
+    return {
+      label: text('.label-name'),
+      description: text('.label-description'),
+      level: Number(el.getAttribute('aria-level')),
+      expanded: expanded === null ? null : expanded === 'true',
+      icon: icon.replace(/^codicon-/, ''),
+      actions,
+    };
   });
 
 function escapeRegExp(text) {

@@ -30,6 +30,52 @@ export interface GitOpsHqApi {
    * order, a workload bound in the source but not in the target).
    */
   compare(projectSlug: string, source: string, target: string, options?: { tenant?: string; raw?: boolean }): ApiCompareResult;
+
+  /**
+   * The live state of an environment's bound workloads (for one tenant, default the first) in its
+   * cluster: the kubeconfig context and namespace of spec §5 (with `gitopshq.clusters` applied).
+   * Answers from the shared informers' cache, starting them if needed and waiting at most 10 s for
+   * their first list. A cluster problem never throws: it is the `connection` field, with a message
+   * that names the context (never a credential). Throws only for an unknown project, environment or tenant.
+   */
+  clusterStatus(projectSlug: string, environment: string, options?: { tenant?: string }): Promise<ApiClusterStatus>;
+}
+
+export type ApiConnection = 'connected' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'exec-plugin' | 'error';
+
+export interface ApiClusterStatus {
+  connection: ApiConnection;
+  context?: string;
+  namespace?: string;
+  /** Why the connection is not `connected`. */
+  message?: string;
+  /** The bound workloads (none when the cluster could not be listed). */
+  workloads: ApiWorkloadStatus[];
+}
+
+export interface ApiWorkloadStatus {
+  /** The workload's name in gitopshq.yaml. */
+  name: string;
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  desired: number;
+  ready: number;
+  updated: number;
+  available: number;
+  /** `missing`: the object is not in the cluster; `unknown`: not listed yet. */
+  health: 'healthy' | 'progressing' | 'degraded' | 'missing' | 'unknown';
+  /** e.g. CrashLoopBackOff, ImagePullBackOff, ProgressDeadlineExceeded, RolloutInProgress, NotFound. */
+  reason?: string;
+  images: string[];
+  pods: ApiPodStatus[];
+}
+
+export interface ApiPodStatus {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  reason?: string;
+  containers: { name: string; image: string; ready: boolean; restarts: number; state: 'waiting' | 'running' | 'terminated' | 'unknown'; reason?: string }[];
 }
 
 export interface ApiProject {

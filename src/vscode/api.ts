@@ -2,7 +2,9 @@ import { compareEnvironments } from '../core/compare';
 import { GitOpsHqError } from '../core/errors';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
-import type { ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
+import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
+import type { EnvironmentClusterStatus } from '../core/cluster/environmentStatus';
+import type { ClusterService } from './cluster/clusterService';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
 export interface InternalApi extends GitOpsHqApi {
@@ -14,7 +16,7 @@ export interface InternalApi extends GitOpsHqApi {
 
 export function createApi(
   index: ProjectIndex,
-  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown },
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService },
 ): InternalApi {
   const project = (slug: string): Project => {
     const p = index.project(slug);
@@ -111,5 +113,43 @@ export function createApi(
         }),
       };
     },
+    async clusterStatus(slug, environment, options): Promise<ApiClusterStatus> {
+      const p = project(slug);
+      checkEnvironment(p, environment);
+      const tenant = checkTenant(p, options?.tenant);
+      const bound = p.workloads.filter((w) => index.isBound(slug, w.name, environment, tenant)).map((w) => w.name);
+      const status = await extra.cluster?.statusNow(p, environment, tenant, bound);
+      return status ? apiClusterStatus(status) : { connection: 'error', message: 'The cluster connection is not available in this window.', workloads: [] };
+    },
   };
+}
+
+/** Field by field: nothing internal (messages of pods, times) leaks into the stable shape by accident. */
+function apiClusterStatus(status: EnvironmentClusterStatus): ApiClusterStatus {
+  const out: ApiClusterStatus = { connection: status.connection, workloads: [] };
+  if (status.context) out.context = status.context;
+  if (status.namespace) out.namespace = status.namespace;
+  if (status.message) out.message = status.message;
+  out.workloads = status.workloads.map((w) => ({
+    name: w.name,
+    kind: w.kind,
+    desired: w.desired,
+    ready: w.ready,
+    updated: w.updated,
+    available: w.available,
+    health: w.health,
+    ...(w.reason ? { reason: w.reason } : {}),
+    images: [...w.images],
+    pods: w.pods.map((pod) => ({
+      name: pod.name,
+      phase: pod.phase,
+      ready: pod.ready,
+      restarts: pod.restarts,
+      ...(pod.reason ? { reason: pod.reason } : {}),
+      containers: pod.containers
+        .filter((c) => !c.init)
+        .map((c) => ({ name: c.name, image: c.image, ready: c.ready, restarts: c.restarts, state: c.state, ...(c.reason ? { reason: c.reason } : {}) })),
+    })),
+  }));
+  return out;
 }

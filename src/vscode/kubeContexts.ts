@@ -20,6 +20,8 @@ export class KubeContextsCache {
   constructor(
     private readonly logger: Logger,
     store: DisposableStore,
+    /** Reads the contexts of the kubeconfig the cluster connections use (the gitopshq.kubeconfig setting, KUBECONFIG, ~/.kube/config). */
+    private readonly read: () => Promise<Kube.KubeContexts>,
   ) {
     store.register(this.changed);
   }
@@ -38,8 +40,7 @@ export class KubeContextsCache {
 
   private async load(): Promise<void> {
     try {
-      const kube = await loadKube();
-      this.contexts = await kube.kubeContexts();
+      this.contexts = await this.read();
     } catch (err) {
       this.logger.warn(`Could not read the kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
       this.contexts = { contexts: [] };

@@ -79,7 +79,7 @@ describe('Tree commands and Git refresh', () => {
 });
 
 describe('Cluster contexts in the tree', () => {
-  it('tells whether an environment cluster context is in the user kubeconfig, without leaking credentials', async () => {
+  it('tells whether an environment cluster context is in the kubeconfig of gitopshq.kubeconfig, without leaking credentials', async () => {
     const { views, service } = await internals();
     const os = await import('node:os');
     const fs = await import('node:fs/promises');
@@ -89,19 +89,19 @@ describe('Cluster contexts in the tree', () => {
       path.join(dir, 'config'),
       `apiVersion: v1\nkind: Config\ncurrent-context: kind-dev\nclusters:\n  - name: kind\n    cluster: { server: "https://127.0.0.1:6443" }\nusers:\n  - name: dev\n    user: { token: ${token} }\ncontexts:\n  - name: kind-dev\n    context: { cluster: kind, user: dev, namespace: payments-dev }\n`,
     );
-    const previous = process.env['KUBECONFIG'];
-    process.env['KUBECONFIG'] = path.join(dir, 'config');
+    const settings = vscode.workspace.getConfiguration('gitopshq');
+    const previous = settings.inspect('kubeconfig')?.globalValue;
+    await settings.update('kubeconfig', path.join(dir, 'config'), vscode.ConfigurationTarget.Global);
     try {
       await views.kube.reload();
       const project = service.index.project('payment-platform')!;
       const model = views.projects.model;
       const tooltip = (env: string) => String(views.projects.getTreeItem(model.environment(project, env)).tooltip);
-      assert.match(tooltip('dev'), /Cluster: context kind-dev, namespace payments-dev \(in your kubeconfig, current\)/);
+      assert.match(tooltip('dev'), /Cluster: context kind-dev, namespace payments-dev-\{tenant\} \(in your kubeconfig, current\)/);
       assert.match(tooltip('production'), /Cluster: context prod-eu, namespace payments \(not in your kubeconfig/);
       assert.ok(!tooltip('dev').includes(token));
     } finally {
-      if (previous === undefined) delete process.env['KUBECONFIG'];
-      else process.env['KUBECONFIG'] = previous;
+      await settings.update('kubeconfig', previous, vscode.ConfigurationTarget.Global);
       await views.kube.reload();
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -55,6 +55,10 @@ export interface RenderedRow {
   description: string;
   level: number;
   expanded: boolean | null;
+  /** The codicon shown, e.g. `error`, `warning`, `pass-filled` ('' when none). */
+  icon: string;
+  /** Titles of the row's inline actions (rendered for every row, shown on hover). */
+  actions: string[];
 }
 
 /** The rows the tree view titled `view` shows, top to bottom; undefined when not available. */

@@ -42,10 +42,7 @@ export function environmentStatus(input: EnvironmentStatusInput): EnvironmentClu
   const { project, environment, tenant, overrides, snapshot } = input;
   const placement = environmentPlacement(project.slug, environment, tenant, overrides);
   const where = locate(placement, snapshot);
-  if (snapshot === undefined) {
-    const workloads = input.workloads.map((w) => workloadHealth({ kind: w.kube.kind, name: w.kube.name, selector: w.kube.selector, object: undefined, pods: [], synced: false }, input.now));
-    return { connection: 'connected', ...where, synced: false, workloads: rename(workloads, input.workloads), colour: 'yellow', causes: ['cluster: connecting'] };
-  }
+  if (snapshot === undefined) return connectingStatus(placement, input.workloads);
   if (snapshot.connection !== 'connected' && !snapshot.synced) {
     const status: EnvironmentClusterStatus = { connection: snapshot.connection, ...where, synced: false, workloads: [], colour: 'yellow', causes: [`cluster: ${snapshot.connection}`] };
     if (snapshot.error) status.message = snapshot.error.message;
@@ -76,6 +73,21 @@ export function environmentStatus(input: EnvironmentStatusInput): EnvironmentClu
   if (snapshot.error) status.message = snapshot.error.message;
   if (snapshot.error?.hint) status.hint = snapshot.error.hint;
   return status;
+}
+
+/**
+ * Before the informers answer: every bound workload `unknown`. Kept apart from the derivation so the
+ * editor can say "connecting" without loading the Kubernetes bundle that carries the rest of this file.
+ */
+export function connectingStatus(placement: EnvironmentPlacement, workloads: EnvironmentStatusInput['workloads']): EnvironmentClusterStatus {
+  return {
+    connection: 'connected',
+    ...locate(placement, undefined),
+    synced: false,
+    workloads: workloads.map((w) => ({ kind: w.kube.kind, name: w.name, desired: 0, ready: 0, updated: 0, available: 0, health: 'unknown', reason: 'NotSynced', images: [], pods: [] })),
+    colour: 'yellow',
+    causes: ['cluster: connecting'],
+  };
 }
 
 function locate(placement: EnvironmentPlacement, snapshot: ScopeSnapshot | undefined): { context?: string; namespace?: string } {

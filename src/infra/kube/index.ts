@@ -7,6 +7,8 @@
 import { loadKubeconfig } from './kubeconfig';
 
 export { createClusterConnections, type ClusterConnectionsTuning } from './clusterConnections';
+// The health derivation ships here, not in dist/extension.js: it only has work once the client is loaded.
+export { environmentStatus } from '../../core/cluster/environmentStatus';
 
 export interface KubeContextInfo {
   name: string;

@@ -4,6 +4,7 @@ import { clusterLine, type KubeContextsCache } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 import type { ReleaseService } from '../releases/releaseService';
+import type { ClusterService } from '../cluster/clusterService';
 import { healthIcon } from './health';
 import { TreeRefresher } from './treeRefresh';
 
@@ -22,6 +23,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     private readonly kube: KubeContextsCache,
     store: DisposableStore,
     releases?: ReleaseService,
+    private readonly cluster?: ClusterService,
   ) {
     this.model = new TreeModel(
       service.index,
@@ -29,6 +31,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
       (slug, env, tenant) => service.workloadErrors.get(slug, env, tenant),
       undefined,
       (slug, env) => releases?.pendingApprovals(slug, env) ?? 0,
+      cluster ? (project, env, tenant, bound) => cluster.status(project, env, tenant, bound) : undefined,
     );
     store.register(this.nodes);
     const refresh = () => this.nodes.refresh(this.model.roots());
@@ -36,15 +39,38 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     // Service events are already coalesced; the whole tree re-renders from memory in a few ms.
     store.register(service.onDidChange(refresh));
     store.register(kube.onDidChange(refresh));
+    if (cluster) store.register(cluster.onDidChange((change) => this.clusterChanged(change.keys)));
   }
+
+  /** Refreshes fired for cluster changes (the benchmark counts them). */
+  clusterRefreshes = 0;
 
   attach(view: vscode.TreeView<TreeNode>): void {
     this.nodes.attach(view);
+    if (!this.cluster) return;
+    const cluster = this.cluster;
+    cluster.setVisible(view.visible);
+    view.onDidChangeVisibility(({ visible }) => cluster.setVisible(visible));
+  }
+
+  /** Cluster events arrive throttled (≤ 4/s): re-render only the rows whose text or colour changed. */
+  private clusterChanged(keys: Set<string>): void {
+    if (keys.size === 0) {
+      this.nodes.refresh(this.model.roots());
+      this.clusterRefreshes++;
+      return;
+    }
+    const fresh: TreeNode[] = [];
+    for (const key of keys) {
+      const [slug, environment, tenant] = key.split('/') as [string, string, string];
+      fresh.push(...this.model.clusterNodes(slug, environment, tenant));
+    }
+    if (this.nodes.update(fresh) > 0) this.clusterRefreshes++;
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const collapsible =
-      node.kind === 'valuesFile'
+      node.kind === 'valuesFile' || node.kind === 'clusterError'
         ? vscode.TreeItemCollapsibleState.None
         : node.kind === 'workload'
           ? vscode.TreeItemCollapsibleState.Collapsed
@@ -73,12 +99,15 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
       }
       case 'workload':
         item.contextValue = node.bound ? 'gitopshq.workload' : 'gitopshq.workload.unbound';
-        item.iconPath = new vscode.ThemeIcon(
-          node.bound ? 'package' : 'circle-slash',
-          node.health === 'error' ? new vscode.ThemeColor('charts.red') : undefined,
-        );
+        item.iconPath = node.live
+          ? healthIcon(node.health)
+          : new vscode.ThemeIcon(node.bound ? 'package' : 'circle-slash', node.health === 'error' ? new vscode.ThemeColor('charts.red') : undefined);
         if (!node.bound) item.resourceUri = vscode.Uri.from({ scheme: UNBOUND_SCHEME, path: `/${node.id}` });
         if (node.valuesFile) item.command = openValuesCommand(node);
+        break;
+      case 'clusterError':
+        item.contextValue = 'gitopshq.clusterError';
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('charts.yellow'));
         break;
       case 'valuesFile':
         item.contextValue = node.exists ? 'gitopshq.valuesFile' : 'gitopshq.valuesFile.missing';

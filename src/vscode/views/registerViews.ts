@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { ClusterService } from '../cluster/clusterService';
+import { registerClusterCommands } from '../cluster/clusterCommands';
 import { KubeContextsCache } from '../kubeContexts';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
@@ -7,14 +9,18 @@ import { VARIABLES_VIEW, VariablesTreeProvider } from './variablesView';
 
 export interface Views {
   kube: KubeContextsCache;
+  cluster: ClusterService;
   projects: ProjectsTreeProvider;
   projectsView: vscode.TreeView<unknown>;
   variables: VariablesTreeProvider;
 }
 
 export function registerViews(s: Services, releases: ReleaseService): Views {
-  const kube = new KubeContextsCache(s.logger.child('kube'), s.store);
-  const projects = new ProjectsTreeProvider(s.projects, kube, s.store, releases);
+  const cluster = s.store.register(new ClusterService(s.projects, s.logger.child('cluster'), s.store));
+  const kube = new KubeContextsCache(s.logger.child('kube'), s.store, () => cluster.contexts());
+  s.store.register(cluster.onDidChangeKubeconfig(() => void kube.reload()));
+  registerClusterCommands(s, cluster);
+  const projects = new ProjectsTreeProvider(s.projects, kube, s.store, releases, cluster);
   const projectsView = s.store.register(
     vscode.window.createTreeView(PROJECTS_VIEW, { treeDataProvider: projects, showCollapseAll: true }),
   );
@@ -50,5 +56,5 @@ export function registerViews(s: Services, releases: ReleaseService): Views {
     if (text !== undefined) applyFilter(text);
   });
   s.command('gitopshq.variables.clearFilter', () => applyFilter(''));
-  return { kube, projects, projectsView: projectsView as vscode.TreeView<unknown>, variables };
+  return { kube, cluster, projects, projectsView: projectsView as vscode.TreeView<unknown>, variables };
 }

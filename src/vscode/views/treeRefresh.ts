@@ -75,6 +75,22 @@ export class TreeRefresher<T extends object> implements vscode.Disposable {
     }
   }
 
+  /**
+   * Some nodes may have changed (a cluster event): fires only those VS Code holds whose fields differ,
+   * so a storm of watch events re-renders a few rows, not the tree.
+   */
+  update(fresh: readonly T[]): number {
+    if (!this.rootKeys) return 0;
+    const changed: T[] = [];
+    for (const node of fresh) {
+      const existing = this.known.get(this.key(node));
+      if (!existing || JSON.stringify(existing) === JSON.stringify(node)) continue;
+      changed.push(this.internOne(node));
+    }
+    if (changed.length > 0) this.emitter.fire(changed);
+    return changed.length;
+  }
+
   private fireRoot(): void {
     this.rootRefreshPending = false;
     // The host drops every node on a top-level refresh: so do we.

@@ -1,10 +1,11 @@
 // The demo cluster behind `npm start`: one context per environment of demo/gitopshq.yaml, so the
-// tree is live: production healthy, staging rolling out (over and over), dev with a crash loop.
+// tree is live: production healthy, staging rolling out (over and over), and in dev (one namespace
+// per tenant: payments-dev-{tenant}) acme's checkout-web crash-looping while globex's is healthy.
 import type { KubeApiServer } from './apiServer';
 import type { KubeconfigContext } from './kubeconfig';
 
 export const DEMO_CONTEXTS: KubeconfigContext[] = [
-  { name: 'kind-dev', namespace: 'payments-dev', token: 'demo-dev-token' },
+  { name: 'kind-dev', namespace: 'payments-dev-acme', token: 'demo-dev-token' },
   { name: 'staging-eu', namespace: 'payments-staging', token: 'demo-staging-token' },
   { name: 'prod-eu', namespace: 'payments', token: 'demo-prod-token' },
 ];
@@ -19,22 +20,26 @@ export function grantDemoTokens(server: KubeApiServer): void {
 export function startDemo(server: KubeApiServer): void {
   grantDemoTokens(server);
   const s = server.scenario;
-  s.deployment('payments', 'payment-api', { image: 'registry.example.com/payment-api:1.8.2', replicas: 3 });
-  s.deployment('payments', 'checkout-web', { image: 'registry.example.com/checkout-web:2.4.0', replicas: 2 });
-  s.statefulSet('payments', 'ledger-worker', { image: 'registry.example.com/ledger-worker:0.9.1', replicas: 2, labels: LEDGER_LABELS });
+  // The images are those of the demo's values files (registry.example.com/payments/<workload>:<tag>).
+  const image = (workload: string, tag: string) => `registry.example.com/payments/${workload}:${tag}`;
+  s.deployment('payments', 'payment-api', { image: image('payment-api', '2.4.0'), replicas: 3 });
+  s.deployment('payments', 'checkout-web', { image: image('checkout-web', '1.7.2'), replicas: 2 });
+  s.statefulSet('payments', 'ledger-worker', { image: image('ledger-worker', '0.9.2'), replicas: 2, labels: LEDGER_LABELS });
 
-  s.deployment('payments-staging', 'payment-api', { image: 'registry.example.com/payment-api:1.8.2', replicas: 2 });
-  s.deployment('payments-staging', 'checkout-web', { image: 'registry.example.com/checkout-web:2.4.0', replicas: 2 });
-  s.statefulSet('payments-staging', 'ledger-worker', { image: 'registry.example.com/ledger-worker:0.9.1', replicas: 1, labels: LEDGER_LABELS });
+  s.deployment('payments-staging', 'payment-api', { image: image('payment-api', '2.4.0'), replicas: 2 });
+  s.deployment('payments-staging', 'checkout-web', { image: image('checkout-web', '1.7.2'), replicas: 2 });
+  s.statefulSet('payments-staging', 'ledger-worker', { image: image('ledger-worker', '0.9.3'), replicas: 1, labels: LEDGER_LABELS });
 
-  s.deployment('payments-dev', 'payment-api', { image: 'registry.example.com/payment-api:1.9.0-rc.1', replicas: 1 });
-  s.deployment('payments-dev', 'checkout-web', { image: 'registry.example.com/checkout-web:2.5.0-rc.2', replicas: 1 });
+  for (const tenant of ['acme', 'globex']) {
+    s.deployment(`payments-dev-${tenant}`, 'payment-api', { image: image('payment-api', '2.5.0'), replicas: 1 });
+    s.deployment(`payments-dev-${tenant}`, 'checkout-web', { image: image('checkout-web', '1.8.0'), replicas: 1 });
+  }
 
-  void s.crashLoop('payments-dev', 'checkout-web');
+  void s.crashLoop('payments-dev-acme', 'checkout-web');
   void (async () => {
     // Staging keeps rolling between two versions, so there is always a rollout to watch.
     for (let i = 0; server.url !== ''; i++) {
-      await s.rollout('payments-staging', 'payment-api', { image: `registry.example.com/payment-api:${i % 2 === 0 ? '1.9.0' : '1.8.2'}` });
+      await s.rollout('payments-staging', 'payment-api', { image: image('payment-api', i % 2 === 0 ? '2.4.1' : '2.4.0') });
       if (s.isStopped) return;
     }
   })();
