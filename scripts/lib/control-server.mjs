@@ -92,11 +92,13 @@ export function browserOperations({ getPage, resultsDir }) {
   };
   return {
     /** {name} → saves test-results/<name>.png of the whole workbench → {path}. */
-    async screenshot({ name }) {
+    /** {name, selector?} → {path}: the workbench, or only the first element matching `selector`. */
+    async screenshot({ name, selector }) {
       if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new ControlError(400, 'name must match [A-Za-z0-9_.-]+');
       mkdirSync(resultsDir, { recursive: true });
       const path = join(resultsDir, `${name}.png`);
-      await page().screenshot({ path });
+      if (selector === undefined) await page().screenshot({ path });
+      else await page().locator(requireString(selector, 'selector')).first().screenshot({ path, timeout: 10_000 });
       return { path };
     },
     /** {title, selector, timeoutMs?} → clicks the element in the webview panel titled `title`. */

@@ -10,11 +10,10 @@ import { parse, stringify } from 'yaml';
 import type { ApiConnection } from '../../src/api/gitopshq';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube/apiServer';
 import { makeCertificates } from '../support/kube/certs';
-import { viewRows, viewToggle, workbenchClick, type RenderedRow } from '../support/control';
-import { internals, waitFor } from './support';
+import { viewRows } from '../support/control';
+import { internals, openInProjectsTree, showRows, waitFor } from './support';
 
 const PROJECT = 'payment-platform';
-const ACTIVITY_BAR_ICON = '.activitybar a.action-label[aria-label^="GitOpsHQ"]';
 const TOKENS = { dev: 'dev-token-5f1e2d', prod: 'prod-token-9a8b7c', viewer: 'viewer-token-41d0', late: 'late-token-77aa' };
 const SECRETS = Object.values(TOKENS);
 
@@ -154,12 +153,11 @@ describe('Live cluster status', function () {
   });
 
   it('the tree shows replicas and health icons; a crash loop turns the workload and the environment red within 3 s', async () => {
-    await showProjectsView();
-    const rows = await openTenant('production', 'acme');
+    const rows = await openInProjectsTree('production', 'acme');
     const paymentApi = await waitFor(async () => {
       const r = (await viewRows('Projects'))?.find((x) => x.level === 4 && x.label === 'payment-api');
       return r?.description.startsWith('3/3') ? r : undefined;
-    }, () => `payment-api to show 3/3 (rows: ${show(rows)})`);
+    }, () => `payment-api to show 3/3 (rows: ${showRows(rows)})`);
     assert.equal(paymentApi.icon, 'pass-filled');
     assert.match(paymentApi.description, /^3\/3 · 2\.4\.0$/);
 
@@ -179,8 +177,7 @@ describe('Live cluster status', function () {
 
   it('an unauthorized context shows one error node with its actions, and recovers on Retry once the token is granted', async () => {
     await devContext('late');
-    await showProjectsView();
-    await openTenant('dev', 'acme');
+    await openInProjectsTree('dev', 'acme');
     const error = await waitFor(async () => (await viewRows('Projects'))?.find((r) => r.level === 4 && r.label === 'Not authorized by the cluster'), 'the error node');
     assert.equal(error.description, 'late');
     assert.equal(error.icon, 'debug-disconnect');
@@ -198,8 +195,7 @@ describe('Live cluster status', function () {
 
   it('an unreachable cluster shows its error node and recovers on Retry once it is up', async () => {
     await devContext('unreachable');
-    await showProjectsView();
-    await openTenant('dev', 'acme');
+    await openInProjectsTree('dev', 'acme');
     await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 4 && r.label === 'Cluster unreachable'), 'the unreachable node');
     later = await startKubeApiServer({ http: true, port: laterPort, tokens: { [TOKENS.dev]: { user: 'dev' } }, stepMs: 50 });
     later.scenario.deployment('payments-dev-acme', 'payment-api', { image: 'registry.example.com/payments/payment-api:2.5.0', replicas: 2 });
@@ -222,28 +218,3 @@ describe('Live cluster status', function () {
     await devContext(undefined);
   });
 });
-
-async function showProjectsView(): Promise<void> {
-  const { views } = await internals();
-  if (!views.projectsView.visible) assert.ok(await workbenchClick(ACTIVITY_BAR_ICON), 'the activity bar icon can be clicked');
-  await waitFor(() => views.projectsView.visible, 'the Projects view to show');
-}
-
-/** Collapses the tree, then opens project → environment → tenant by clicking their arrows. */
-async function openTenant(environment: string, tenant: string): Promise<RenderedRow[]> {
-  await vscode.commands.executeCommand('workbench.actions.treeView.gitopshq.projects.collapseAll');
-  await waitFor(async () => (await viewRows('Projects'))?.length === 1, 'the tree to collapse');
-  await viewToggle('Projects', 'Payment Platform');
-  await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.label === environment), `${environment} to show`);
-  await viewToggle('Projects', environment);
-  await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 3 && r.label === tenant), `${tenant} to show`);
-  await viewToggle('Projects', tenant);
-  return waitFor(async () => {
-    const rows = await viewRows('Projects');
-    return rows?.some((r) => r.level === 4) ? rows : undefined;
-  }, `${environment}/${tenant} to open`);
-}
-
-function show(rows: RenderedRow[] | undefined): string {
-  return (rows ?? []).map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description} [${r.icon}]`).join(' | ');
-}

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { InternalApi } from '../../src/vscode/api';
 import type { ProjectService } from '../../src/vscode/projectService';
 import type { Views } from '../../src/vscode/views/registerViews';
+import { viewRows, viewToggle, workbenchClick, type RenderedRow } from '../support/control';
 
 export const EXTENSION_ID = 'gitopshq.gitopshq-vscode';
 
@@ -60,4 +61,39 @@ export function bundleLoaded(name: string): boolean {
 
 export function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+/**
+ * Shows the Projects view as a person does (a click on the activity-bar icon when hidden), folds it
+ * to the project row, then opens project → environment (→ tenant) by clicking their arrows.
+ * Returns the rendered rows once the last one opened.
+ */
+export async function openInProjectsTree(environment: string, tenant?: string): Promise<RenderedRow[]> {
+  const { views } = await internals();
+  if (!views.projectsView.visible) await workbenchClick('.activitybar a.action-label[aria-label^="GitOpsHQ"]');
+  await waitFor(() => views.projectsView.visible, 'the Projects view to show');
+  await waitFor(async () => ((await viewRows('Projects'))?.length ?? 0) > 0, 'the Projects view to render');
+  // The view's Collapse All exists once the view has rendered; repeat it until only the project row is left.
+  await waitFor(async () => {
+    await vscode.commands.executeCommand('workbench.actions.treeView.gitopshq.projects.collapseAll');
+    return (await viewRows('Projects'))?.length === 1;
+  }, 'the tree to collapse');
+  const project = (await viewRows('Projects'))![0]!.label;
+  await viewToggle('Projects', project);
+  await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 2 && r.label === environment), `${environment} to show`);
+  await viewToggle('Projects', environment);
+  if (tenant !== undefined) {
+    await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 3 && r.label === tenant), `${tenant} to show`);
+    await viewToggle('Projects', tenant);
+  }
+  const level = tenant === undefined ? 3 : 4;
+  return waitFor(async () => {
+    const rows = await viewRows('Projects');
+    return rows?.some((r) => r.level === level) ? rows : undefined;
+  }, `${environment}${tenant ? `/${tenant}` : ''} to open`);
+}
+
+/** Rendered rows in one line, for assertion messages. */
+export function showRows(rows: RenderedRow[] | undefined): string {
+  return (rows ?? []).map((r) => `${'  '.repeat(r.level - 1)}${r.label} ${r.description} [${r.icon}]`).join(' | ');
 }

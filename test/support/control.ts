@@ -13,8 +13,9 @@ export interface WebviewOptions {
 }
 
 /** Saves test-results/<name>.png (name: letters, digits, `_.-`); the file's path, or undefined. */
-export async function screenshot(name: string): Promise<string | undefined> {
-  const reply = await call('screenshot', { name });
+/** Saves a screenshot of the workbench (or of the first element matching `selector`) as test-results/<name>.png. */
+export async function screenshot(name: string, selector?: string): Promise<string | undefined> {
+  const reply = await call('screenshot', { name, ...(selector ? { selector } : {}) });
   return typeof reply?.['path'] === 'string' ? reply['path'] : undefined;
 }
 

@@ -1,0 +1,57 @@
+// What `npm start` shows: the demo repository against the demo cluster (the runner starts it and
+// points gitopshq.kubeconfig at it, as `npm start` does). Read from the rendered rows.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { screenshot, viewRows, viewToggle, type RenderedRow } from '../support/control';
+import { internals, openInProjectsTree, showRows, waitFor } from './support';
+
+describe('The demo cluster in the tree', function () {
+  this.timeout(120_000);
+
+  before(function () {
+    if (!process.env['GITOPSHQ_DEMO_KUBECONFIG']) this.skip(); // a runner that starts no demo cluster
+  });
+
+  it('production healthy, staging rolling out, acme crash-looping in dev while globex is fine', async () => {
+    const { api } = await internals();
+    await openInProjectsTree('dev', 'acme');
+    let last: RenderedRow[] | undefined;
+    const rows = await waitFor(async () => {
+      const r = (last = await viewRows('Projects'));
+      const checkout = r?.find((x) => x.level === 4 && x.label === 'checkout-web');
+      return checkout?.icon === 'error' ? r : undefined;
+    }, () => `acme/dev checkout-web red (rows: ${showRows(last)})`, 20_000);
+    const row = (level: number, label: string) => rows.find((r) => r.level === level && r.label === label)!;
+    assert.equal(row(2, 'dev').icon, 'error');
+    // The demo's container crashes, restarts and backs off in a loop: between two CrashLoopBackOff
+    // waits it is briefly running (not ready) or terminated, which reads NoReadyReplicas.
+    assert.match(row(3, 'acme').description, /checkout-web (CrashLoopBackOff|NoReadyReplicas)/);
+    assert.match(row(4, 'checkout-web').description, /^0\/1 (CrashLoopBackOff|NoReadyReplicas) · 1\.8\.0$/);
+    assert.equal(row(3, 'globex').icon, 'pass-filled');
+    assert.match(row(4, 'payment-api').description, /^1\/1 · 2\.5\.0$/);
+    assert.equal(row(4, 'payment-api').icon, 'pass-filled');
+    assert.equal(row(4, 'ledger-worker').description, 'not bound');
+
+    const globexDev = await api.clusterStatus('payment-platform', 'dev', { tenant: 'globex' });
+    assert.deepEqual(globexDev.workloads.map((w) => [w.name, w.health]), [['payment-api', 'healthy'], ['checkout-web', 'healthy']]);
+    const production = await api.clusterStatus('payment-platform', 'production', { tenant: 'acme' });
+    assert.deepEqual(production.workloads.map((w) => [w.name, w.health, `${w.ready}/${w.desired}`]), [
+      ['payment-api', 'healthy', '3/3'],
+      ['checkout-web', 'healthy', '2/2'],
+      ['ledger-worker', 'healthy', '2/2'],
+    ]);
+    const staging = await api.clusterStatus('payment-platform', 'staging');
+    assert.equal(staging.connection, 'connected');
+    assert.ok(staging.workloads.find((w) => w.name === 'payment-api'), 'staging runs payment-api (rolling between 2.4.0 and 2.4.1)');
+
+    // The README's picture: room for the descriptions, the other views folded.
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
+    for (let i = 0; i < 12; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize');
+    await viewToggle('Projects', 'staging');
+    await viewToggle('Projects', 'production');
+    await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 3 && r.label === 'globex' && rows.some((x) => x.label === 'production')), 'production tenants');
+    await new Promise((r) => setTimeout(r, 500));
+    // Only the Projects pane: the picture in the README and docs/cluster.md.
+    await screenshot('cluster-tree', '.pane:has(.pane-header h3.title:text-is("Projects"))');
+  });
+});
