@@ -31,7 +31,7 @@ export interface KubeApiServerOptions {
   watchTimeoutSeconds?: number;
   /** Interval of BOOKMARK events for watches that allow them (real servers: about a minute). */
   bookmarkIntervalMs?: number;
-  /** Changes kept for watches from an older resourceVersion; older ones get 410 Gone. */
+  /** Changes kept (at least; compacted in steps of a quarter) for watches from an older resourceVersion; older ones get 410 Gone. */
   historyLimit?: number;
   /** Time unit of the scripted scenarios (one controller step). */
   stepMs?: number;

@@ -211,6 +211,22 @@ export function run(pod: Any, ready: boolean): void {
   }
 }
 
+/**
+ * A running pod's readiness probe starts failing or passing again: the kubelet flips the containers'
+ * `ready` and the Ready/ContainersReady conditions; phase, container state and restarts stay.
+ */
+export function readiness(pod: Any, ready: boolean): void {
+  for (const c of pod.status.containerStatuses as Any[]) c.ready = ready;
+  if (ready) {
+    setCondition(pod, 'Ready', 'True');
+    setCondition(pod, 'ContainersReady', 'True');
+  } else {
+    const message = `containers with unready status: [${containerNames(pod)}]`;
+    setCondition(pod, 'Ready', 'False', 'ContainersNotReady', message);
+    setCondition(pod, 'ContainersReady', 'False', 'ContainersNotReady', message);
+  }
+}
+
 export function isReady(pod: Any): boolean {
   return ((pod.status?.conditions ?? []) as Any[]).some((c) => c.type === 'Ready' && c.status === 'True');
 }

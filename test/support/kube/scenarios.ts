@@ -269,20 +269,49 @@ export class Scenarios {
     })();
   }
 
+  /**
+   * Readiness probes of many pods flip at once (a storm): each pod whose readiness changes is written
+   * once, as the kubelet's status update, then the owning Deployments' and ReplicaSets' status
+   * follow, as their controllers recompute them. Pods already in the wanted state are not written.
+   */
+  setPodsReady(namespace: string, changes: ReadonlyArray<{ pod: string; ready: boolean }>): void {
+    const touched = new Set<string>();
+    for (const { pod, ready } of changes) {
+      const current = this.store.peek('pods', namespace, pod);
+      if (!current || build.isReady(current) === ready) continue;
+      this.store.mutate('pods', namespace, pod, (p) => build.readiness(p, ready));
+      for (const ref of (current.metadata.ownerReferences as Any[] | undefined) ?? []) touched.add(ref.uid as string);
+    }
+    if (touched.size === 0) return;
+    // One read of the namespace for every Deployment to recompute, rather than one per Deployment.
+    const lists = { pods: this.store.peekList('pods', namespace), replicaSets: this.store.peekList('replicasets', namespace) };
+    const deployments = new Set<string>();
+    for (const rs of lists.replicaSets) {
+      if (!touched.has(rs.metadata.uid!)) continue;
+      for (const ref of (rs.metadata.ownerReferences as Any[] | undefined) ?? []) if (ref.kind === 'Deployment') deployments.add(ref.name as string);
+    }
+    for (const name of deployments) this.sync(namespace, name, {}, lists);
+  }
+
   /** Recompute the status of a Deployment and its ReplicaSets from their pods, as the controllers do. */
-  private sync(namespace: string, name: string, options: { observe?: boolean; progressing?: readonly ['True' | 'False', string, string] }): KubeObject {
+  private sync(
+    namespace: string,
+    name: string,
+    options: { observe?: boolean; progressing?: readonly ['True' | 'False', string, string] },
+    lists?: { pods: ReadonlyArray<Readonly<KubeObject>>; replicaSets: ReadonlyArray<Readonly<KubeObject>> },
+  ): KubeObject {
     const deployment = this.store.get('deployments', namespace, name)!;
-    const owned = this.ownedReplicaSets(deployment);
+    const owned = this.ownedReplicaSets(deployment, lists?.replicaSets);
     for (const rs of owned) {
-      const pods = this.podsOf(namespace, [rs.metadata.uid!]);
+      const pods = this.podsOf(namespace, [rs.metadata.uid!], lists?.pods);
       const ready = pods.filter(build.isReady).length;
       const status = { ...build.counts({ replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready }), replicas: pods.length, observedGeneration: rs.metadata.generation };
-      if (JSON.stringify(status) !== JSON.stringify(rs.status)) this.store.modify('replicasets', namespace, rs.metadata.name, (o) => void (o.status = status));
+      if (JSON.stringify(status) !== JSON.stringify(rs.status)) this.store.mutate('replicasets', namespace, rs.metadata.name, (o) => void (o.status = status));
     }
     const spec = deployment.spec as Any;
     const hash = build.podTemplateHash(spec.template);
     const current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
-    const pods = this.podsOf(namespace, owned.map((rs) => rs.metadata.uid!));
+    const pods = this.podsOf(namespace, owned.map((rs) => rs.metadata.uid!), lists?.pods);
     const updated = current ? pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length : 0;
     const available = pods.filter(build.isReady).length;
     const previous = (deployment.status ?? {}) as Any;
@@ -307,15 +336,15 @@ export class Scenarios {
     return this.store.modify('deployments', namespace, name, (o) => void (o.status = status));
   }
 
-  private ownedReplicaSets(owner: KubeObject): KubeObject[] {
-    return this.store.list('replicasets', owner.metadata.namespace)
+  private ownedReplicaSets(owner: KubeObject, replicaSets: ReadonlyArray<Readonly<KubeObject>> = this.store.list('replicasets', owner.metadata.namespace)): KubeObject[] {
+    return replicaSets
       .filter((rs) => (rs.metadata.ownerReferences as Any[] | undefined)?.some((ref) => ref.uid === owner.metadata.uid))
       .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
   }
 
   /** The live (not terminating) pods owned by any of these owners. */
-  private podsOf(namespace: string, ownerUids: string[]): KubeObject[] {
-    return this.store.list('pods', namespace).filter((p) => !p.metadata.deletionTimestamp
+  private podsOf(namespace: string, ownerUids: string[], pods: ReadonlyArray<Readonly<KubeObject>> = this.store.list('pods', namespace)): KubeObject[] {
+    return pods.filter((p) => !p.metadata.deletionTimestamp
       && (p.metadata.ownerReferences as Any[] | undefined)?.some((ref) => ownerUids.includes(ref.uid)));
   }
 
