@@ -199,7 +199,7 @@ function recentRestart(pods: Pod[], now: number): { pod: string; container: stri
   return latest;
 }
 
-function observed(object: WorkloadObject): boolean {
+export function observed(object: WorkloadObject): boolean {
   const generation = object.metadata.generation;
   const seen = object.status?.observedGeneration;
   return generation === undefined || (seen !== undefined && seen >= generation);
@@ -249,7 +249,7 @@ function templateOf(object: WorkloadObject): PodTemplateSpec | undefined {
 }
 
 /** Which pods run the object's current template. */
-function currentTemplate(kind: KubeKind, object: WorkloadObject, replicaSets: readonly ReplicaSet[] | undefined): (pod: Pod) => boolean {
+export function currentTemplate(kind: KubeKind, object: WorkloadObject, replicaSets: readonly ReplicaSet[] | undefined): (pod: Pod) => boolean {
   const all = () => true;
   if (kind === 'Deployment') {
     if (replicaSets === undefined) return all;
@@ -273,7 +273,7 @@ function currentTemplate(kind: KubeKind, object: WorkloadObject, replicaSets: re
  * The ReplicaSet of the Deployment's current template, found as the controller does (same template
  * but for the pod-template-hash label), else by the revision annotation both carry.
  */
-function newReplicaSet(deployment: Deployment, replicaSets: readonly ReplicaSet[]): ReplicaSet | undefined {
+export function newReplicaSet(deployment: Deployment, replicaSets: readonly ReplicaSet[]): ReplicaSet | undefined {
   const owned = replicaSets.filter((rs) => ownedBy(rs.metadata.ownerReferences, deployment));
   const wanted = canonicalTemplate(deployment.spec?.template);
   const byTemplate = owned.find((rs) => canonicalTemplate(rs.spec?.template) === wanted);
