@@ -167,11 +167,10 @@ describe('Live cluster status', function () {
       const now = await viewRows('Projects');
       const workload = now?.find((x) => x.level === 4 && x.label === 'checkout-web');
       const env = now?.find((x) => x.level === 2 && x.label === 'production');
-      return workload?.icon === 'error' && env?.icon === 'error' ? { workload, env } : undefined;
+      return workload?.icon === 'error' && env?.icon === 'error' && /CrashLoopBackOff/.test(workload.description) ? { workload, env } : undefined;
     }, 'checkout-web and production to turn red', 10_000);
     const elapsed = Date.now() - started;
     assert.ok(elapsed <= 3000, `turned red after ${elapsed} ms (budget 3,000 ms)`);
-    assert.match(red.workload.description, /CrashLoopBackOff/);
     assert.match(red.env.description, /needs? action/);
   });
 
@@ -205,6 +204,23 @@ describe('Live cluster status', function () {
       return !rows?.some((r) => r.label === 'Cluster unreachable') && rows?.find((r) => r.level === 4 && r.label === 'payment-api')?.description.startsWith('2/2');
     }, 'the cluster to be reached after Retry', 15_000);
     await devContext(undefined);
+  });
+
+  it('an edit of the kubeconfig file takes effect without Retry (the file is watched)', async () => {
+    await devContext('stranger');
+    await openInProjectsTree('dev', 'acme');
+    await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 4 && r.label === 'Not authorized by the cluster'), 'the unauthorized row');
+    const text = await fs.readFile(kubeconfigFile, 'utf8');
+    await fs.writeFile(kubeconfigFile, text.replace('not-a-valid-token-31337', TOKENS.dev));
+    try {
+      await waitFor(async () => {
+        const rows = await viewRows('Projects');
+        return !rows?.some((r) => r.label === 'Not authorized by the cluster') && rows?.find((r) => r.level === 4 && r.label === 'payment-api')?.description.startsWith('1/1');
+      }, 'the tree to recover after the kubeconfig edit', 15_000);
+    } finally {
+      await fs.writeFile(kubeconfigFile, text);
+      await devContext(undefined);
+    }
   });
 
   it('Select Context writes the user setting gitopshq.clusters and the environment follows it at once', async () => {

@@ -95,6 +95,17 @@ export function podFailure(pod: Pod): PodFailure | undefined {
       return failure(reason as FailedReason, c.name, waiting?.message, notReadySince(pod) ?? last?.finishedAt);
     }
   }
+  // Between two back-off waits a crash-looping container runs (not ready) for a moment: the kubelet
+  // then reports no CrashLoopBackOff, but it is the same loop, and a workload must not flicker from
+  // red to "no ready replicas" and back with every restart.
+  for (const c of status.containerStatuses ?? []) {
+    const last = c.lastState?.terminated;
+    const crashed = last !== undefined && (last.exitCode ?? 0) !== 0 && last.reason !== 'Completed';
+    if (!c.ready && (c.restartCount ?? 0) >= 2 && crashed && !c.state?.waiting) {
+      const how = `restarted ${c.restartCount} times; its last run ended with exit code ${last.exitCode ?? '?'}${last.reason ? ` (${last.reason})` : ''}`;
+      return failure('CrashLoopBackOff', c.name, `Crash loop: ${how}.`, notReadySince(pod) ?? last.finishedAt);
+    }
+  }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') return failure('Unschedulable', undefined, scheduled.message, scheduled.lastTransitionTime);
   return undefined;

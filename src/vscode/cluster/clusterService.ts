@@ -63,6 +63,8 @@ export class ClusterService implements vscode.Disposable {
   private disposed = false;
   /** The settings the connections run with, to notice a change before its event arrives. */
   private appliedOptions = '';
+  /** Where every (project, environment, tenant) runs, as last seen: scopes are rebuilt only when it changes. */
+  private placements = '';
   private configuring: Promise<void> = Promise.resolve();
   /** Changes fired so far (the benchmark counts tree refreshes through it). */
   fired = 0;
@@ -79,14 +81,22 @@ export class ClusterService implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('gitopshq.clusters')) {
           this.readOverrides();
+          this.placements = this.placementSignature();
           this.replace();
         }
         if (e.affectsConfiguration('gitopshq.kubeconfig')) void this.reconfigure();
       }),
     );
     store.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reconfigure()));
-    // A manifest edit can move an environment to another context or namespace.
-    store.register(projects.onDidChange(() => this.replace()));
+    // A manifest edit can move an environment to another context or namespace; a values edit cannot.
+    store.register(
+      projects.onDidChange(() => {
+        const signature = this.placementSignature();
+        if (signature === this.placements) return;
+        this.placements = signature;
+        this.replace();
+      }),
+    );
   }
 
   /** The Projects view's visibility: informers run only while it shows. */
@@ -182,6 +192,18 @@ export class ClusterService implements vscode.Disposable {
     for (const scope of this.scopes.values()) this.release(scope);
     this.scopes.clear();
     this.connections?.dispose();
+  }
+
+  private placementSignature(): string {
+    const parts: string[] = [];
+    for (const entry of this.projects.index.projects()) {
+      const project = entry.project;
+      if (!project) continue;
+      for (const env of project.environments) {
+        for (const tenant of project.tenants) parts.push(`${comboKey(project.slug, env.name, tenant)}=${keyOf(this.request(project, env, tenant))}`);
+      }
+    }
+    return parts.join('\n');
   }
 
   /** Where (project, environment, tenant) runs; without a context anywhere, the kubeconfig's current one (spec §5). */

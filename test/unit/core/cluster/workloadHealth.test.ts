@@ -68,6 +68,20 @@ describe('workloadHealth (from recorded objects)', () => {
       assert.equal(pod?.containers[0]?.lastRestartAt, '2026-03-02T10:26:43Z');
     });
 
+    it('CrashLoopBackOff holds while the looping container runs again between two back-offs (no flicker)', () => {
+      const obs = observation('deployment-crashloopbackoff.json', 'Deployment', 'api');
+      const looping = structuredClone(obs.pods.find((p) => p.metadata.name === 'api-7b9c8d6f5-q2r8v')!);
+      const c = looping.status!.containerStatuses![0]!;
+      c.state = { running: { startedAt: '2026-03-02T10:29:50Z' } };
+      const h = workloadHealth({ ...obs, pods: obs.pods.map((p) => (p.metadata.name === looping.metadata.name ? looping : p)) }, RECORDED_AT);
+      assert.deepEqual([h.health, h.reason, h.pod, h.container], ['degraded', 'CrashLoopBackOff', 'api-7b9c8d6f5-q2r8v', 'api']);
+      assert.match(h.message ?? '', /restarted 5 times; its last run ended with exit code \d+ \(Error\)/);
+      // Restarted once only: not yet a loop.
+      c.restartCount = 1;
+      const once = workloadHealth({ ...obs, pods: obs.pods.map((p) => (p.metadata.name === looping.metadata.name ? looping : p)) }, RECORDED_AT);
+      assert.notEqual(once.reason, 'CrashLoopBackOff');
+    });
+
     it('OOMKilled: named instead of the CrashLoopBackOff it causes, since the kill', () => {
       const h = api('deployment-oomkilled.json');
       assert.deepEqual(summary(h), { health: 'degraded', reason: 'OOMKilled', pod: 'api-6d4cf56db6-b3n6d', container: 'api', replicas: '0/2', updated: 2, available: 0 });
