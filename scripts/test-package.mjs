@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { launchChromium } from './lib/chromium.mjs';
 import { ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
 import { browserOperations } from './lib/control-server.mjs';
+import { startDemoCluster } from './lib/demo-cluster.mjs';
 import { createCleanup, exitOnSignals } from './lib/lifecycle.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +38,10 @@ async function main() {
     const { prepareDemoRepo } = createRequire(import.meta.url)('./lib/demo-repo.cjs');
     const demo = await prepareDemoRepo();
     cleanup.add('demo repository', () => demo.cleanup());
-    const server = await startCodeServer({ workspace: demo.dir, installExtensions: [VSIX] });
+    // The demo cluster, as `npm start` serves it: the packaged dist/kube.js must connect and show health.
+    const cluster = await startDemoCluster();
+    cleanup.add('demo cluster', cluster.stop);
+    const server = await startCodeServer({ workspace: demo.dir, installExtensions: [VSIX], settings: { 'gitopshq.kubeconfig': cluster.kubeconfig } });
     cleanup.add('code-server', server.stop);
     log(`installed ${VSIX} into code-server on port ${server.port}`);
     const browser = await launchChromium();
@@ -74,6 +78,10 @@ async function main() {
     await check('Projects: an environment expanded by its arrow shows the tenants', 'Projects', (rows) => at(rows, 3).length > 0, (rows) => same(at(rows, 3), expected.tenants));
     await ops['view/toggle']({ view: 'Projects', label: expected.tenants[0] });
     await check('Projects: a tenant expanded by its arrow shows the workloads', 'Projects', (rows) => at(rows, 4).length > 0, (rows) => same(at(rows, 4).sort(), [...expected.workloads].sort()));
+    await check('Projects: the demo cluster\'s health on the production workloads (3/3 ready, green)', 'Projects', (rows) => rows.some((r) => r.level === 4 && /^\d+\/\d+ /.test(r.description)), (rows) => {
+      const api = rows.find((r) => r.level === 4 && r.label === 'payment-api');
+      return api?.description.startsWith('3/3 ') && api.icon === 'pass-filled' ? undefined : `payment-api shows "${api?.description}" [${api?.icon}]`;
+    });
     await check('HQ Variables: the keys of the variables file', 'HQ Variables', (rows) => rows.length > 0, (rows) =>
       same(at(rows, 1), expected.variableKeys.slice(0, rows.length)) ?? (rows.length >= Math.min(5, expected.variableKeys.length) ? undefined : 'too few keys'));
     await check('Releases: each release under its environment', 'Releases', (rows) => at(rows, 4).length > 0, (rows) =>
