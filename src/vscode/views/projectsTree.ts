@@ -5,6 +5,7 @@ import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 import type { ReleaseService } from '../releases/releaseService';
 import type { ClusterService } from '../cluster/clusterService';
+import { ClusterStatusCache } from './clusterStatusCache';
 import { healthIcon } from './health';
 import { TreeRefresher } from './treeRefresh';
 
@@ -17,6 +18,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   private readonly nodes = new TreeRefresher<TreeNode>((node) => node.id);
   readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   readonly model: TreeModel;
+  private readonly clusterStatus: ClusterStatusCache | undefined;
 
   constructor(
     private readonly service: ProjectService,
@@ -25,13 +27,14 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     releases?: ReleaseService,
     private readonly cluster?: ClusterService,
   ) {
+    this.clusterStatus = cluster ? new ClusterStatusCache((project, env, tenant, bound) => cluster.status(project, env, tenant, bound)) : undefined;
     this.model = new TreeModel(
       service.index,
       (slug, env, tenant) => service.deployState(slug, env, tenant),
       (slug, env, tenant) => service.workloadErrors.get(slug, env, tenant),
       undefined,
       (slug, env) => releases?.pendingApprovals(slug, env) ?? 0,
-      cluster ? (project, env, tenant, bound) => cluster.status(project, env, tenant, bound) : undefined,
+      this.clusterStatus?.get,
     );
     store.register(this.nodes);
     const refresh = () => this.nodes.refresh(this.model.roots());
@@ -55,6 +58,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
 
   /** Cluster events arrive throttled (≤ 4/s): re-render only the rows whose text or colour changed. */
   private clusterChanged(keys: Set<string>): void {
+    this.clusterStatus?.invalidate(keys);
     if (keys.size === 0) {
       this.nodes.refresh(this.model.roots());
       this.clusterRefreshes++;
