@@ -26,18 +26,26 @@ export function podFailureStep(currentPods: readonly Pod[], events: readonly Kub
     const failure: TimelineFailure = { reason: f.reason, pod: name };
     if (f.container !== undefined) failure.container = f.container;
     if (f.message) failure.message = f.message;
-    const at = ms(f.since) ?? firstWarning(events, name) ?? ms(pod.status?.startTime) ?? ms(pod.metadata.creationTimestamp);
+    // The first warning about the pod (a failed pull, a back-off) dates the failure better than the Ready condition.
+    const at = firstWarning(events, name) ?? ms(f.since) ?? ms(pod.status?.startTime) ?? ms(pod.metadata.creationTimestamp);
     return { failure, at, detail: `pod ${name} ${f.reason} (${explain(pod, f.reason, f.container, f.message, events)})` };
   }
   return undefined;
 }
 
-export function deadlineConditionStep(condition: Condition): FailureStep {
+/**
+ * The controller's verdict, dated when the deadline passed if that is earlier (the controller writes
+ * the condition at its next sync): the live view, which fails the rollout at the deadline before the
+ * condition, and a view opened later then agree.
+ */
+export function deadlineConditionStep(condition: Condition, startedAt: number, deadlineSeconds: number | undefined): FailureStep {
   const failure: TimelineFailure = { reason: 'ProgressDeadlineExceeded' };
   if (condition.message) failure.message = condition.message;
+  const said = ms(condition.lastUpdateTime) ?? ms(condition.lastTransitionTime);
+  const due = deadlineSeconds === undefined ? undefined : startedAt + deadlineSeconds * 1000;
   return {
     failure,
-    at: ms(condition.lastUpdateTime) ?? ms(condition.lastTransitionTime),
+    at: said === undefined ? due : due === undefined ? said : Math.min(said, due),
     detail: `ProgressDeadlineExceeded${condition.message ? `: ${condition.message}` : ''}`,
   };
 }
@@ -91,7 +99,8 @@ function podWarnings(events: readonly KubeEvent[], pod: string): KubeEvent[] {
 
 function firstWarning(events: readonly KubeEvent[], pod: string): number | undefined {
   let first: number | undefined;
-  for (const e of podWarnings(events, pod)) {
+  // A failing readiness probe is not the failure: it warns about every pod that starts slowly.
+  for (const e of podWarnings(events, pod).filter((x) => x.reason !== 'Unhealthy')) {
     const at = ms(e.firstTimestamp) ?? eventTime(e);
     if (at !== undefined && (first === undefined || at < first)) first = at;
   }

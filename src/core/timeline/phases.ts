@@ -126,7 +126,7 @@ export function timeline(input: TimelineInput): Timeline {
 function failureOf(rollout: Rollout, pods: readonly Pod[], input: TimelineInput, argo: TimelineApplication | undefined, startedAt: number): FailureStep | undefined {
   const fromPods = podFailureStep(pods.filter(rollout.isCurrent), input.events);
   if (fromPods) return fromPods;
-  if (rollout.deadlineExceeded) return deadlineConditionStep(rollout.deadlineExceeded);
+  if (rollout.deadlineExceeded) return deadlineConditionStep(rollout.deadlineExceeded, startedAt, rollout.deadlineSeconds);
   const degraded = argo ? argoDegradedStep(argo) : undefined;
   if (degraded) return degraded;
   if (!rollout.complete && rollout.deadlineSeconds !== undefined) return deadlineTimeStep(startedAt, rollout.deadlineSeconds, input.now);

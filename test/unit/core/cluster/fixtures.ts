@@ -1,7 +1,9 @@
-// Recorded `kubectl get deploy,sts,ds,rs,pods -o json` lists of test/unit/fixtures/cluster, split by kind.
+// Recorded `kubectl get deploy,sts,ds,rs,pods -o json` lists of test/unit/fixtures/cluster, split by kind,
+// and sequences of such lists (with events and Argo CD Applications) taken during a rollout.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { KubeList, Pod, ReplicaSet, WorkloadObject } from '../../../../src/core/cluster/kubeTypes';
+import type { ArgoApplication } from '../../../../src/core/cluster/connections';
+import type { DaemonSet, Deployment, KubeEvent, KubeList, Pod, ReplicaSet, StatefulSet, WorkloadObject } from '../../../../src/core/cluster/kubeTypes';
 import type { WorkloadObservation } from '../../../../src/core/cluster/workloadHealth';
 import type { KubeKind } from '../../../../src/core/types';
 
@@ -27,4 +29,35 @@ export function observation(file: string, kind: KubeKind, name: string): Workloa
     replicaSets: items.filter((i) => i.kind === 'ReplicaSet') as unknown as ReplicaSet[],
     pods: items.filter((i) => i.kind === 'Pod') as unknown as Pod[],
   };
+}
+
+/** One snapshot of a recorded sequence (test/unit/fixtures/cluster/timeline-*.json), split by kind. */
+export interface RecordedSnapshot {
+  /** When the lists were taken (ms since the epoch). */
+  at: number;
+  deployments: Deployment[];
+  statefulSets: StatefulSet[];
+  daemonSets: DaemonSet[];
+  replicaSets: ReplicaSet[];
+  pods: Pod[];
+  events: KubeEvent[];
+  applications: ArgoApplication[];
+}
+
+/** A sequence of lists taken while something happened in the cluster, oldest first. */
+export function sequence(file: string): RecordedSnapshot[] {
+  const { snapshots } = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as { snapshots: (KubeList<Item> & { recordedAt: string })[] };
+  return snapshots.map((s) => {
+    const of = <T>(kind: string) => s.items.filter((i) => i.kind === kind) as unknown as T[];
+    return {
+      at: Date.parse(s.recordedAt),
+      deployments: of<Deployment>('Deployment'),
+      statefulSets: of<StatefulSet>('StatefulSet'),
+      daemonSets: of<DaemonSet>('DaemonSet'),
+      replicaSets: of<ReplicaSet>('ReplicaSet'),
+      pods: of<Pod>('Pod'),
+      events: of<KubeEvent>('Event'),
+      applications: of<ArgoApplication>('Application'),
+    };
+  });
 }
