@@ -76,9 +76,11 @@ export function timeline(input: TimelineInput): Timeline {
     }
     const inProgress = steps.find((s) => s.phase === 'in_progress');
     let done = false;
-    if (inProgress && rollout.complete && rollout.completed !== undefined) {
+    // A workload scaled to zero has no pod to turn Ready: it is deployed once its spec is.
+    const completed = rollout.completed ?? (rollout.complete && rollout.desired === 0 ? inProgress?.at : undefined);
+    if (inProgress && rollout.complete && completed !== undefined) {
       const argo = argoOurs ? `; ${argoDetail(argoOurs)}` : '';
-      done = reach('deployed', rollout.completed, `${rollout.available}/${rollout.desired} available${argo}`);
+      done = reach('deployed', completed, `${rollout.available}/${rollout.desired} available${argo}`);
     }
     const deployed = steps.find((s) => s.phase === 'deployed');
     if (done && deployed) {

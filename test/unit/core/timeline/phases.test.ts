@@ -100,6 +100,25 @@ describe('timeline: phases of a Deployment rollout (recorded in 5 snapshots)', (
     assert.deepEqual(story(timeline(input(warned))).slice(3), ['healthy@10:01:55Z: no restarts for 30 s']);
   });
 
+  it('a release that leaves the pod template as it was (no new ReplicaSet): every phase from deploy.at', () => {
+    const t = timeline(input(rollout[4]!, { release: release(C2, '2026-03-02T10:30:00Z'), now: Date.parse('2026-03-02T10:31:00Z') }));
+    assert.deepEqual(story(t), [
+      'pending@10:30:00Z: deploy commit 1a410ef',
+      'in_progress@10:30:00Z: generation 7 observed, 3/3 updated',
+      'deployed@10:30:00Z: 3/3 available',
+      'healthy@10:30:30Z: no restarts for 30 s',
+    ]);
+  });
+
+  it('a Deployment scaled to zero is deployed once its spec is observed', () => {
+    const s = copy(rollout[4]!);
+    s.deployments[0]!.spec!.replicas = 0;
+    Object.assign(s.deployments[0]!.status!, { replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0 });
+    s.deployments[0]!.status!.conditions = s.deployments[0]!.status!.conditions!.filter((c) => c.type !== 'Progressing');
+    s.pods = [];
+    assert.deepEqual(story(timeline(input(s))).slice(1, 3), ['in_progress@10:00:21Z: generation 7 observed, 0/0 updated', 'deployed@10:00:21Z: 0/0 available']);
+  });
+
   it('a restart after Healthy does not move Healthy', () => {
     const later = copy(rollout[4]!);
     const status = later.pods[0]!.status!.containerStatuses![0]!;
