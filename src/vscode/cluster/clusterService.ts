@@ -273,9 +273,10 @@ export class ClusterService implements vscode.Disposable {
       }
       const keys = this.pending ?? new Set<string>();
       this.pending = undefined;
-      this.lastFired = performance.now();
       this.fired++;
       this.changeEmitter.fire({ keys });
+      // From the end of the views' work: a refresh that took long must not bring the next one closer.
+      this.lastFired = performance.now();
     }, wait);
   }
 
