@@ -20,7 +20,7 @@ import {
 import { toWireError } from '../../protocol/ipc';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
-import { createPanel, PanelHost, PanelRegistry, restoredPanel } from './panelHost';
+import { PanelHost, PanelRegistry } from './panelHost';
 import { openReleasePanel } from './releasePanel';
 import { AUDIT_VIEW_TYPE } from './viewTypes';
 
@@ -33,31 +33,27 @@ const open = new PanelRegistry<AuditPanel>();
 export async function openAuditPanel(services: Services, releases: ReleaseService, slug?: string): Promise<void> {
   await services.projects.ready;
   const project = projectOrFirst(services.projects.index, slug || undefined).slug;
-  const current = open.get();
-  if (current) {
-    current.reveal();
-    if (slug) current.query(project, {}, AUDIT_PAGE_SIZE);
-    return;
-  }
-  const panel = createPanel(services, AUDIT_VIEW_TYPE, AUDIT_TITLE);
-  await open.add(panel, new AuditPanel(services, releases, panel, project)).firstState();
+  await open.show(
+    services,
+    { viewType: AUDIT_VIEW_TYPE, title: AUDIT_TITLE },
+    (known) => {
+      if (slug) known.query(project, {}, AUDIT_PAGE_SIZE);
+    },
+    (panel) => new AuditPanel(services, releases, panel, project),
+  );
 }
 
 export async function restoreAuditPanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   await services.projects.ready;
-  restoredPanel(services, panel);
   const saved = webviewStateSchema.safeParse(state ?? {});
-  let project: string;
+  let project: string | undefined;
   try {
     project = projectOrFirst(services.projects.index, saved.success ? saved.data.project : undefined).slug;
   } catch {
-    project = '';
+    project = undefined;
   }
-  if (!project || open.get()) {
-    panel.dispose();
-    return;
-  }
-  open.add(panel, new AuditPanel(services, releases, panel, project));
+  // One audit panel at a time: its key is ''.
+  open.restore(services, panel, project === undefined ? undefined : { key: '', create: (p) => new AuditPanel(services, releases, p, project) });
 }
 
 /** The filter without absent keys (zod gives `key: undefined`; core's filter type has none). */

@@ -25,7 +25,7 @@ import {
 import { toWireError } from '../../protocol/ipc';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
-import { createPanel, PanelHost, PanelRegistry, restoredPanel } from './panelHost';
+import { PanelHost, PanelRegistry } from './panelHost';
 import { openReleasePanel } from './releasePanel';
 import { CREATE_RELEASE_VIEW_TYPE } from './viewTypes';
 
@@ -42,35 +42,23 @@ export async function openCreateReleasePanel(
 ): Promise<void> {
   await services.projects.ready;
   const selection = initialSelection(services, preset);
-  const current = open.get();
-  if (current) {
-    current.reveal();
-    if (preset?.project || preset?.environment) current.select(selection);
-    return;
-  }
-  const panel = createPanel(services, CREATE_RELEASE_VIEW_TYPE, CREATE_RELEASE_TITLE);
-  await open.add(panel, new CreateReleasePanel(services, releases, panel, selection)).firstState();
+  await open.show(
+    services,
+    { viewType: CREATE_RELEASE_VIEW_TYPE, title: CREATE_RELEASE_TITLE },
+    (known) => {
+      if (preset?.project || preset?.environment) known.select(selection);
+    },
+    (panel) => new CreateReleasePanel(services, releases, panel, selection),
+  );
 }
 
 /** Restores a form VS Code kept across a reload, with the selection its webview saved. */
 export async function restoreCreateReleasePanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   await services.projects.ready;
-  restoredPanel(services, panel);
   const saved = webviewStateSchema.safeParse(state ?? {});
-  let selection: FormSelection;
-  try {
-    selection = initialSelection(services, saved.success ? saved.data.selection : undefined);
-    if (saved.success && saved.data.selection) selection = { ...selection, tenants: validTenants(services, selection, saved.data.selection.tenants), includeUncommitted: saved.data.selection.includeUncommitted };
-  } catch (err) {
-    services.logger.warn(`Create Release: nothing to restore (${String(err)})`);
-    panel.dispose();
-    return;
-  }
-  if (open.get()) {
-    panel.dispose(); // one form at a time
-    return;
-  }
-  open.add(panel, new CreateReleasePanel(services, releases, panel, selection));
+  const selection = restoredSelection(services, saved.success ? saved.data.selection : undefined);
+  // One form at a time: its key is ''.
+  open.restore(services, panel, selection && { key: '', create: (p) => new CreateReleasePanel(services, releases, p, selection) });
 }
 
 class CreateReleasePanel extends PanelHost {
@@ -201,6 +189,17 @@ function initialSelection(s: Services, preset?: { project?: string | undefined; 
   const environment = preset?.environment ? findEnvironment(project, preset.environment).name : (project.environments.find((e) => e.approval.required > 0) ?? project.environments[0])?.name;
   if (!environment) throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has no environment.`);
   return { project: project.slug, environment, tenants: [...project.tenants], includeUncommitted: false };
+}
+
+/** The saved selection, checked again; undefined when nothing of it can be restored. */
+function restoredSelection(s: Services, saved: FormSelection | undefined): FormSelection | undefined {
+  try {
+    const selection = initialSelection(s, saved);
+    return saved ? { ...selection, tenants: validTenants(s, selection, saved.tenants), includeUncommitted: saved.includeUncommitted } : selection;
+  } catch (err) {
+    s.logger.warn(`Create Release: nothing to restore (${String(err)})`);
+    return undefined;
+  }
 }
 
 /** The wanted tenants that the project has (all of them when none is left). */

@@ -121,6 +121,35 @@ export class PanelRegistry<T extends PanelHost> {
     return this.open.get(key);
   }
 
+  /**
+   * Reveals the panel open under `key` and hands it to `update`; else creates one (`create` builds its
+   * host) and resolves once its first state reached the webview.
+   */
+  async show(s: Services, where: { viewType: string; title: string; key?: string }, update: (open: T) => void, create: (panel: vscode.WebviewPanel) => T): Promise<void> {
+    const key = where.key ?? '';
+    const known = this.open.get(key);
+    if (known) {
+      known.reveal();
+      update(known);
+      return;
+    }
+    const panel = createPanel(s, where.viewType, where.title);
+    await this.add(panel, create(panel), key).firstState();
+  }
+
+  /**
+   * Adopts a panel VS Code restored after a reload as `target.key`; closes it when there is nothing to
+   * restore (`target` undefined: the saved state is gone or invalid) or that key is open already.
+   */
+  restore(s: Services, panel: vscode.WebviewPanel, target: { key: string; create: (panel: vscode.WebviewPanel) => T } | undefined): void {
+    restoredPanel(s, panel);
+    if (!target || this.open.has(target.key)) {
+      panel.dispose();
+      return;
+    }
+    this.add(panel, target.create(panel), target.key);
+  }
+
   add(panel: vscode.WebviewPanel, created: T, key = ''): T {
     this.open.set(key, created);
     panel.onDidDispose(() => {

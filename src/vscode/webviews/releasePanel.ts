@@ -13,7 +13,7 @@ import { toWireError } from '../../protocol/ipc';
 import { ActRequest, ChangeDiffRequest, GoneNotification, OpenReleaseCommand, ReadyCommand, StateNotification, webviewStateSchema, type StateParams } from '../../protocol/release';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
-import { createPanel, PanelHost, PanelRegistry, restoredPanel } from './panelHost';
+import { PanelHost, PanelRegistry } from './panelHost';
 import { RELEASE_VIEW_TYPE } from './viewTypes';
 
 const LIVE_DEBOUNCE_MS = 200;
@@ -24,29 +24,23 @@ const open = new PanelRegistry<ReleasePanel>();
 /** Opens the release's panel, or reveals it when it is open already. */
 export async function openReleasePanel(services: Services, releases: ReleaseService, slug: string, id: string): Promise<void> {
   await services.projects.ready;
-  const known = open.get(key(slug, id));
-  if (known) {
-    known.reveal();
-    known.refresh(); // the identity may have changed (`git config`) without any file event
-    return;
-  }
   const release = releases.release(slug, id);
-  if (!release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`, 'Pick one in the Releases view.');
-  const panel = createPanel(services, RELEASE_VIEW_TYPE, releasePanelTitle(release));
-  await open.add(panel, new ReleasePanel(services, releases, panel, slug, id), key(slug, id)).firstState();
+  if (!open.get(key(slug, id)) && !release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`, 'Pick one in the Releases view.');
+  await open.show(
+    services,
+    { viewType: RELEASE_VIEW_TYPE, title: release ? releasePanelTitle(release) : `Release ${id}`, key: key(slug, id) },
+    (known) => known.refresh(), // the identity may have changed (`git config`) without any file event
+    (panel) => new ReleasePanel(services, releases, panel, slug, id),
+  );
 }
 
 /** Restores a release panel VS Code kept across a reload, from the project and id its webview saved. */
 export async function restoreReleasePanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   await services.projects.ready;
-  restoredPanel(services, panel);
   const saved = webviewStateSchema.safeParse(state ?? {});
-  const { project, id } = saved.success ? saved.data : {};
-  if (!project || !id || !releases.release(project, id) || open.get(key(project, id))) {
-    panel.dispose();
-    return;
-  }
-  open.add(panel, new ReleasePanel(services, releases, panel, project, id), key(project, id));
+  const { project = '', id = '' } = saved.success ? saved.data : {};
+  const known = project && id && releases.release(project, id) ? key(project, id) : undefined;
+  open.restore(services, panel, known === undefined ? undefined : { key: known, create: (p) => new ReleasePanel(services, releases, p, project, id) });
 }
 
 /** "Release: <title>", the panel's title (the integration tests find the webview by it). */
