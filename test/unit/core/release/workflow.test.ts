@@ -2,7 +2,6 @@
 // through infra's ReleaseGit and ReleaseTrust, the release files read back with infra's reader, and
 // the refusals that must leave the repository as it was.
 import * as assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GitOpsHqError, type ErrorKind } from '../../../../src/core/errors';
 import { nullLogger } from '../../../../src/core/logger';
@@ -16,6 +15,7 @@ import { ValuesParser } from '../../../../src/infra/fs/valuesParser';
 import { GitRepository } from '../../../../src/infra/git/gitRepository';
 import { ReleaseGit } from '../../../../src/infra/git/releaseGit';
 import { ReleaseTrust } from '../../../../src/infra/git/releaseTrust';
+import { isolateGitConfig } from '../../../support/gitConfigIsolation';
 import { createTempRepo, runGit, type TempRepo } from '../../../support/tempGitRepo';
 
 const DANA: Identity = { name: 'Dana Deployer', email: 'dana@example.com' };
@@ -68,20 +68,7 @@ describe('ReleaseWorkflow (real Git)', function () {
   // Dozens of git processes per test on a shared 2-core machine.
   this.timeout(120_000);
   const cleanups: (() => Promise<void> | void)[] = [];
-  const savedEnv: Record<string, string | undefined> = {};
-
-  // The adapter runs git with the process environment: keep the machine's global identity and hooks out.
-  before(() => {
-    for (const key of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM']) savedEnv[key] = process.env[key];
-    process.env.GIT_CONFIG_GLOBAL = path.join(tmpdir(), 'gitopshq-test-no-global-gitconfig');
-    process.env.GIT_CONFIG_NOSYSTEM = '1';
-  });
-  after(() => {
-    for (const [key, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  isolateGitConfig();
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
