@@ -18,6 +18,12 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits, returns or marks with `void` loses its rejection: say which on purpose.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -35,7 +35,7 @@ import semverGt from 'semver/functions/gt';
 import semverValid from 'semver/functions/valid';
 import { stringify } from 'yaml';
 import { imageTag, type EffectiveValues } from './effective';
-import { GitOpsHqError } from './errors';
+import { findEnvironment, findProject, findTenant } from './model/lookup';
 import { chartValuesFile, layerEntries } from './layers';
 import { mergeLayers, type MergeResult } from './merge';
 import { mayContainPlaceholder, scanPlaceholders, substitute, type VariableResolver } from './placeholders';
@@ -150,20 +150,9 @@ interface SideState {
  * unknown project, environment or tenant.
  */
 export function compareEnvironments(index: ProjectIndex, input: CompareInput): CompareResult {
-  const project = index.project(input.project);
-  if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${input.project}" is loaded.`);
-  for (const env of [input.source, input.target]) {
-    if (!project.environments.some((e) => e.name === env)) {
-      throw new GitOpsHqError(
-        'environment-not-found',
-        `Project ${project.slug} has no environment "${env}" (it has ${project.environments.map((e) => e.name).join(', ')}).`,
-      );
-    }
-  }
-  const tenant = input.tenant ?? project.tenants[0] ?? 'default';
-  if (!project.tenants.includes(tenant)) {
-    throw new GitOpsHqError('tenant-not-found', `Project ${project.slug} has no tenant "${tenant}" (it has ${project.tenants.join(', ')}).`);
-  }
+  const project = findProject(index, input.project);
+  for (const env of [input.source, input.target]) findEnvironment(project, env);
+  const tenant = findTenant(project, input.tenant);
   return new Comparison(index, project, input.source, input.target, tenant, input.raw === true, input.includeEqual === true, input.chartVersions ?? {}).run();
 }
 

@@ -5,7 +5,7 @@
 // map's keys independently and never looks into lists, so the merge of the cut layers holds, at
 // the path, exactly what the full merge holds there (property test: test/unit/core/effectiveAt.test.ts).
 import { substituteNode, type EffectiveInput } from './effective';
-import { GitOpsHqError } from './errors';
+import { findEnvironment, findProject, findTenant, findWorkload } from './model/lookup';
 import { chartValuesFile, layerEntries } from './layers';
 import { mergeValues } from './merge';
 import type { ProjectIndex } from './projectIndex';
@@ -56,15 +56,10 @@ export function effectiveAtInput(input: EffectiveInput, path: readonly PathSegme
  * tenant), read from the index as ProjectIndex.effective reads them. Throws for unknown names.
  */
 export function effectiveInputOf(index: ProjectIndex, slug: string, workload: string, environment: string, tenant?: string): EffectiveInput {
-  const project = index.project(slug);
-  if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
-  const wl = project.workloads.find((w) => w.name === workload);
-  if (!wl) throw new GitOpsHqError('workload-not-found', `Project ${slug} has no workload "${workload}".`);
-  if (!project.environments.some((e) => e.name === environment)) {
-    throw new GitOpsHqError('environment-not-found', `Project ${slug} has no environment "${environment}".`);
-  }
-  const t = tenant ?? project.tenants[0] ?? 'default';
-  if (!project.tenants.includes(t)) throw new GitOpsHqError('tenant-not-found', `Project ${slug} has no tenant "${t}".`);
+  const project = findProject(index, slug);
+  const wl = findWorkload(project, workload);
+  findEnvironment(project, environment);
+  const t = findTenant(project, tenant);
   const layers = new Array<ParsedValues | undefined>(wl.values.length).fill(undefined);
   for (const { file, layer } of layerEntries(project, wl, environment, t)) layers[layer] = index.parsedValues(file);
   return {

@@ -37,6 +37,7 @@ import { GitOpsHqError } from './errors';
 import { isInside, type FileSystemPort, type ReadScope } from './fileSystem';
 import { chartValuesFile, layerEntries, type LayerFile } from './layers';
 import { nullLogger, type Logger } from './logger';
+import { findEnvironment, findTenant, projectNotFound } from './model/lookup';
 import { checkManifestFiles, parseManifest, type ManifestResult } from './manifest';
 import type { Problem, Project, Workload } from './types';
 import { parseVariables, VariableSet, type VariablesResult } from './variables';
@@ -822,14 +823,11 @@ export class ProjectIndex {
   private combo(slug: string, workload: string, environment: string, tenant: string | undefined) {
     const state = this.bySlug.get(slug);
     const project = state?.entry.project;
-    if (!state || !project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
+    if (!state || !project) throw projectNotFound(slug);
     const wl = state.workloads.get(workload);
     if (!wl) throw new GitOpsHqError('workload-not-found', `Project ${slug} has no workload "${workload}".`);
-    if (!project.environments.some((e) => e.name === environment)) {
-      throw new GitOpsHqError('environment-not-found', `Project ${slug} has no environment "${environment}".`);
-    }
-    const t = tenant ?? project.tenants[0] ?? 'default';
-    if (!project.tenants.includes(t)) throw new GitOpsHqError('tenant-not-found', `Project ${slug} has no tenant "${t}".`);
+    findEnvironment(project, environment);
+    const t = findTenant(project, tenant);
     return { state, project, wl, t };
   }
 

@@ -1,6 +1,7 @@
 // Every HQ Variable of a project with what it resolves to in each environment (and tenant),
 // the winning scope and where it is defined. Used by the HQ Variables view and Go to….
 import { displayValue } from './format';
+import { defaultTenant } from './model/lookup';
 import type { VariableSet } from './variables';
 import { SECRET_MASK, type Origin, type Project, type VariableDef, type VariableScope } from './types';
 
@@ -36,7 +37,7 @@ export function variablesTable(project: Project, variables: VariableSet, filter 
       const rows: VariableRow[] = [];
       for (const env of project.environments) {
         for (const tenant of tenants) {
-          const context = { environment: env.name, tenant: tenant ?? project.tenants[0] ?? 'default', workload: '' };
+          const context = { environment: env.name, tenant: tenant ?? defaultTenant(project), workload: '' };
           rows.push(row(variables, key, context, tenant));
           // A service-scoped definition changes the answer for one workload only: show it as its own row.
           for (const def of definitions) {

@@ -1,7 +1,8 @@
 // The audit panel's protocol (src/vscode/webviews/auditPanel.ts ↔ webview-ui/audit/main.ts). The
 // host filters (core/release/audit.ts filterAudit) and pages; the webview renders what it gets.
 import { z } from 'zod';
-import { command, identitySchema, name, notification, releaseIdSchema } from './release';
+import { command, name, notification } from './ipc';
+import { identitySchema, releaseIdSchema } from './releaseShapes';
 
 export const auditActionSchema = z.enum(['created', 'submitted', 'approved', 'rejected', 'cancelled', 'deployed', 'failed', 'rolled-back', 'changed']);
 
@@ -37,17 +38,17 @@ export const AUDIT_PAGE_SIZE = 100;
 // ---------------------------------------------------------------------------------------------
 // Webview → host.
 
-export const AuditReadyCommand = command('ready', z.object({ filter: auditFilterSchema.optional(), limit: z.number().int().min(1).max(100_000).optional() }));
+export const ReadyCommand = command('ready', z.object({ filter: auditFilterSchema.optional(), limit: z.number().int().min(1).max(100_000).optional() }));
 
 /** New filters, or more rows (`limit` grows by a page): the host answers with a state. */
-export const AuditQueryCommand = command('query', z.object({ project: name, filter: auditFilterSchema, limit: z.number().int().min(1).max(100_000) }));
+export const QueryCommand = command('query', z.object({ project: name, filter: auditFilterSchema, limit: z.number().int().min(1).max(100_000) }));
 
-export const AuditOpenReleaseCommand = command('openRelease', z.object({ project: name, id: releaseIdSchema }));
+export const OpenReleaseCommand = command('openRelease', z.object({ project: name, id: releaseIdSchema }));
 
 // ---------------------------------------------------------------------------------------------
 // Host → webview.
 
-export const AuditStateNotification = notification(
+export const StateNotification = notification(
   'state',
   z.object({
     projects: z.array(name),
@@ -67,9 +68,9 @@ export const AuditStateNotification = notification(
     entries: z.array(auditEntrySchema),
   }),
 );
-export type AuditStateParams = z.infer<typeof AuditStateNotification.params>;
+export type StateParams = z.infer<typeof StateNotification.params>;
 
-export const AuditErrorNotification = notification('error', z.object({ message: z.string(), hint: z.string().optional() }));
+export const ErrorNotification = notification('error', z.object({ message: z.string(), hint: z.string().optional() }));
 
-export const auditWebviewStateSchema = z.object({ project: name.optional(), filter: auditFilterSchema.default({}) });
-export type AuditWebviewState = z.infer<typeof auditWebviewStateSchema>;
+export const webviewStateSchema = z.object({ project: name.optional(), filter: auditFilterSchema.default({}) });
+export type WebviewState = z.infer<typeof webviewStateSchema>;

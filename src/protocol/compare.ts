@@ -1,37 +1,11 @@
 // The environment compare panel's protocol: the only code its host side (src/vscode/webviews/
 // comparePanel.ts) and its webview (webview-ui/compare/main.ts) share. No `vscode`, no DOM.
-//
-// Every message is `{ method, params }`. A descriptor carries its direction in its type:
-//   Command       webview → host, fire and forget;
-//   Notification  host → webview.
-// Both sides validate what they receive with the descriptor's zod schema and drop (and log) what
-// fails; nobody switches over raw strings from JSON.
+// Descriptors, dispatch and shared schemas: ./ipc.
 import { z } from 'zod';
-
-export interface CommandType<M extends string, P> {
-  readonly direction: 'webview→host';
-  readonly method: M;
-  readonly params: z.ZodType<P, z.ZodTypeDef, unknown>;
-}
-
-export interface NotificationType<M extends string, P> {
-  readonly direction: 'host→webview';
-  readonly method: M;
-  readonly params: z.ZodType<P, z.ZodTypeDef, unknown>;
-}
-
-function command<M extends string, P>(method: M, params: z.ZodType<P, z.ZodTypeDef, unknown>): CommandType<M, P> {
-  return { direction: 'webview→host', method, params };
-}
-
-function notification<M extends string, P>(method: M, params: z.ZodType<P, z.ZodTypeDef, unknown>): NotificationType<M, P> {
-  return { direction: 'host→webview', method, params };
-}
+import { command, name, notification } from './ipc';
 
 // ---------------------------------------------------------------------------------------------
 // Data: the shape of core/compare.ts's CompareResult, as it crosses the wire (secrets already masked).
-
-const name = z.string().min(1).max(500);
 
 export const originSchema = z.object({ file: z.string().min(1), line: z.number().int().min(1) });
 
@@ -145,59 +119,6 @@ export const StateNotification = notification(
 export type StateParams = z.infer<typeof StateNotification.params>;
 
 export const ErrorNotification = notification('error', z.object({ message: z.string() }));
-
-// ---------------------------------------------------------------------------------------------
-// Dispatch helpers, used by both sides.
-
-export interface Message<P> {
-  method: string;
-  params: P;
-}
-
-const envelope = z.object({ method: z.string(), params: z.unknown() });
-
-/** The message for a descriptor (type-checked on the sending side). */
-export function message<M extends string, P>(type: CommandType<M, P> | NotificationType<M, P>, params: P): Message<P> {
-  return { method: type.method, params };
-}
-
-export type Handler<P> = (params: P) => void | Promise<void>;
-
-/**
- * Routes received messages to handlers by descriptor. `dispatch` validates the envelope and the
- * params; an invalid or unknown message goes to `onInvalid` and no handler runs.
- */
-export class Dispatcher {
-  private readonly handlers = new Map<string, { params: z.ZodType<unknown, z.ZodTypeDef, unknown>; handler: Handler<unknown> }>();
-
-  constructor(private readonly onInvalid: (reason: string, raw: unknown) => void) {}
-
-  on<M extends string, P>(type: CommandType<M, P> | NotificationType<M, P>, handler: Handler<P>): this {
-    this.handlers.set(type.method, { params: type.params, handler: handler as Handler<unknown> });
-    return this;
-  }
-
-  /** True when a handler ran (or was started: an async handler's failure is the handler's own business). */
-  dispatch(raw: unknown): boolean {
-    const parsed = envelope.safeParse(raw);
-    if (!parsed.success) {
-      this.onInvalid('not a { method, params } message', raw);
-      return false;
-    }
-    const entry = this.handlers.get(parsed.data.method);
-    if (!entry) {
-      this.onInvalid(`unknown method ${JSON.stringify(parsed.data.method)}`, raw);
-      return false;
-    }
-    const params = entry.params.safeParse(parsed.data.params);
-    if (!params.success) {
-      this.onInvalid(`invalid params for ${parsed.data.method}: ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, raw);
-      return false;
-    }
-    void entry.handler(params.data);
-    return true;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // What the webview persists with setState (UI intent only, never data): the selection, restored

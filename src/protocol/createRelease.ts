@@ -1,7 +1,8 @@
 // The Create Release form's protocol (src/vscode/webviews/createReleasePanel.ts ↔
-// webview-ui/createRelease/main.ts). Descriptors and shared shapes come from ./release.
+// webview-ui/createRelease/main.ts). Descriptors come from ./ipc, release shapes from ./releaseShapes.
 import { z } from 'zod';
-import { command, fileDiffSchema, identitySchema, name, notification, releaseIdSchema, releaseStateSchema, request, wireErrorSchema } from './release';
+import { INTERACTIVE_TIMEOUT_MS, command, name, notification, request, wireErrorSchema } from './ipc';
+import { fileDiffSchema, identitySchema, releaseIdSchema, releaseStateSchema } from './releaseShapes';
 
 export const candidateSchema = z.object({
   path: z.string().min(1),
@@ -35,10 +36,10 @@ export type FormSelection = z.infer<typeof formSelectionSchema>;
 // ---------------------------------------------------------------------------------------------
 // Webview → host.
 
-export const CreateReadyCommand = command('ready', z.object({}));
+export const ReadyCommand = command('ready', z.object({}));
 
 /** Another project, environment, tenant set or "Include uncommitted changes": the host recomputes the candidates. */
-export const CreateSelectCommand = command('select', formSelectionSchema);
+export const SelectCommand = command('select', formSelectionSchema);
 
 /** The warnings for a title (vague titles), computed by the host's release rules. */
 export const TitleWarningsRequest = request('titleWarnings', z.object({ title: z.string().max(10_000) }), z.array(z.string()));
@@ -59,7 +60,7 @@ export const createInputSchema = z.object({
 });
 export type CreateInput = z.infer<typeof createInputSchema>;
 
-export const CreateRequest = request('create', createInputSchema, z.object({ id: releaseIdSchema, state: releaseStateSchema }));
+export const CreateRequest = request('create', createInputSchema, z.object({ id: releaseIdSchema, state: releaseStateSchema }), { timeoutMs: INTERACTIVE_TIMEOUT_MS });
 
 /** Open the release just created in its detail panel. */
 export const OpenCreatedCommand = command('openCreated', z.object({ project: name, id: releaseIdSchema }));
@@ -67,7 +68,7 @@ export const OpenCreatedCommand = command('openCreated', z.object({ project: nam
 // ---------------------------------------------------------------------------------------------
 // Host → webview.
 
-export const CreateStateNotification = notification(
+export const StateNotification = notification(
   'state',
   z.object({
     projects: z.array(z.object({ slug: name, name: z.string(), environments: z.array(name), tenants: z.array(name), tenantsDeclared: z.boolean() })),
@@ -83,10 +84,10 @@ export const CreateStateNotification = notification(
     error: wireErrorSchema.optional(),
   }),
 );
-export type CreateStateParams = z.infer<typeof CreateStateNotification.params>;
+export type StateParams = z.infer<typeof StateNotification.params>;
 
 /** What the form persists with setState: UI intent only (the host re-reads the data). */
-export const createWebviewStateSchema = z.object({
+export const webviewStateSchema = z.object({
   selection: formSelectionSchema.optional(),
   title: z.string().max(10_000).default(''),
   notes: z.string().max(100_000).default(''),
@@ -94,7 +95,7 @@ export const createWebviewStateSchema = z.object({
   /** Paths the user ticked (nothing is ticked at first: a release carries what was chosen). */
   checked: z.array(z.string()).max(10_000).default([]),
 });
-export type CreateWebviewState = z.infer<typeof createWebviewStateSchema>;
+export type WebviewState = z.infer<typeof webviewStateSchema>;
 
 /** Whether the form may be submitted, and why not: shared so both sides agree. */
 export function formProblems(input: { title: string; notes: string; paths: readonly string[]; tenants: readonly string[] }): string[] {

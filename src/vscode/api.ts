@@ -1,5 +1,5 @@
 import { compareEnvironments } from '../core/compare';
-import { GitOpsHqError } from '../core/errors';
+import { findEnvironment, findProject, findTenant, findWorkload } from '../core/model/lookup';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
 import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
@@ -18,26 +18,10 @@ export function createApi(
   index: ProjectIndex,
   extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService },
 ): InternalApi {
-  const project = (slug: string): Project => {
-    const p = index.project(slug);
-    if (!p) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${slug}" is loaded.`);
-    return p;
-  };
-  const checkEnvironment = (p: Project, environment: string) => {
-    if (!p.environments.some((e) => e.name === environment)) {
-      throw new GitOpsHqError(
-        'environment-not-found',
-        `Project ${p.slug} has no environment "${environment}" (it has ${p.environments.map((e) => e.name).join(', ')}).`,
-      );
-    }
-  };
-  const checkTenant = (p: Project, tenant: string | undefined): string => {
-    const t = tenant ?? p.tenants[0]!;
-    if (!p.tenants.includes(t)) {
-      throw new GitOpsHqError('tenant-not-found', `Project ${p.slug} has no tenant "${t}" (it has ${p.tenants.join(', ')}).`);
-    }
-    return t;
-  };
+  // Thin names over core's one lookup (core/model/lookup.ts): one wording, one default tenant.
+  const project = (slug: string): Project => findProject(index, slug);
+  const checkEnvironment = (p: Project, environment: string): void => void findEnvironment(p, environment);
+  const checkTenant = (p: Project, tenant: string | undefined): string => findTenant(p, tenant);
 
   return {
     version: 1,
@@ -77,9 +61,7 @@ export function createApi(
       const p = project(slug);
       checkEnvironment(p, environment);
       const t = checkTenant(p, tenant);
-      if (!p.workloads.some((w) => w.name === workload)) {
-        throw new GitOpsHqError('workload-not-found', `Project ${slug} has no workload "${workload}".`);
-      }
+      findWorkload(p, workload);
       const effective = index.effective(slug, workload, environment, t);
       const sources: Record<string, ApiSource> = {};
       for (const [dotted, origin] of effective.sources) sources[dotted] = { file: origin.file, line: origin.line + 1 };

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 import { ProjectIndex } from '../core/projectIndex';
 import { WorkloadErrors } from '../core/workloadErrors';
-import { affectedPaths } from '../core/release/affectedPaths';
+import { deployStateKey, readDeployStates } from '../core/model/deployStates';
+import { loadedProjects } from '../core/model/lookup';
 import type { TextJobs } from '../core/release/largeTexts';
 import type { DeployState, Project } from '../core/types';
 import { NodeFileSystem } from '../infra/fs/nodeFileSystem';
@@ -112,7 +113,7 @@ export class ProjectService implements vscode.Disposable {
   }
 
   deployState(slug: string, environment: string, tenant: string): DeployState | undefined {
-    return this.deployStates.get(stateKey(slug, tenant, environment));
+    return this.deployStates.get(deployStateKey(slug, tenant, environment));
   }
 
   /** The Git repository that holds a project, opened once per root. */
@@ -224,51 +225,12 @@ export class ProjectService implements vscode.Disposable {
   /** Re-reads deployed branches and drift for every project; a newer call supersedes an older one. */
   private async refreshGit(): Promise<void> {
     const generation = ++this.gitGeneration;
-    const next = new Map<string, DeployState>();
-    const repos = new Set<GitRepository>();
-    for (const entry of this.index.projects()) {
-      const project = entry.project;
-      if (!project) continue;
-      const repo = await this.repository(project);
-      if (!repo) {
-        for (const env of project.environments)
-          for (const tenant of project.tenants) next.set(stateKey(project.slug, tenant, env.name), { kind: 'no-git' });
-        continue;
-      }
-      repos.add(repo);
-      try {
-        const branches = await repo.deployedBranches();
-        await Promise.all(
-          project.environments.flatMap((env) =>
-            project.tenants.map(async (tenant) => {
-              const deployed = branches.get(`${tenant}/${env.name}`);
-              const key = stateKey(project.slug, tenant, env.name);
-              if (!deployed) {
-                next.set(key, { kind: 'never-deployed' });
-                return;
-              }
-              const drift = await repo.drift(tenant, env.name, this.driftPaths(project, repo, env.name, tenant));
-              next.set(key, { kind: 'deployed', deployed, drift });
-            }),
-          ),
-        );
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.logger.warn(`Reading deployed branches of ${project.slug} failed: ${message}`);
-        for (const env of project.environments)
-          for (const tenant of project.tenants) next.set(stateKey(project.slug, tenant, env.name), { kind: 'error', message });
-      }
-    }
+    const { states, repos } = await readDeployStates(loadedProjects(this.index), (project) => this.repository(project), this.logger);
     if (generation !== this.gitGeneration) return;
     this.deployStates.clear();
-    for (const [k, v] of next) this.deployStates.set(k, v);
+    for (const [k, v] of states) this.deployStates.set(k, v);
     this.watchRepositories(repos);
     this.changeEmitter.fire({ slugs: [] });
-  }
-
-  /** Spec §4: the paths that affect (tenant, env) are its value layers, the charts and the variables file. */
-  private driftPaths(project: Project, repo: GitRepository, environment: string, tenant: string): string[] {
-    return affectedPaths(project, environment, tenant, (abs) => repo.relative(abs)).map((a) => a.path);
   }
 
   private watchRepositories(repos: Set<GitRepository>): void {
@@ -295,8 +257,4 @@ export class ProjectService implements vscode.Disposable {
       }
     }
   }
-}
-
-function stateKey(slug: string, tenant: string, environment: string): string {
-  return `${slug}\u0000${tenant}\u0000${environment}`;
 }

@@ -4,57 +4,50 @@
 import '../release/release.css';
 import {
   AUDIT_PAGE_SIZE,
-  AuditErrorNotification,
-  AuditOpenReleaseCommand,
-  AuditQueryCommand,
-  AuditReadyCommand,
-  AuditStateNotification,
-  auditWebviewStateSchema,
+  ErrorNotification,
+  OpenReleaseCommand,
+  QueryCommand,
+  ReadyCommand,
+  StateNotification,
+  webviewStateSchema,
   type AuditFilter,
-  type AuditStateParams,
-  type AuditWebviewState,
+  type StateParams,
+  type WebviewState,
   type WireAuditEntry,
 } from '../../src/protocol/audit';
-import { dropdown, element, registerToolkit, setOptions, textField } from '../shared/toolkit';
+import { dropdown, element, picker, registerToolkit, setOptions, textField } from '../shared/toolkit';
 import { HostConnection } from '../shared/vscodeApi';
 import { person, showError, timeElement } from '../release/common';
 
 registerToolkit();
 
-const host = new HostConnection<AuditWebviewState>((raw) => {
-  const parsed = auditWebviewStateSchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : undefined;
-});
+const host = new HostConnection<WebviewState>(webviewStateSchema);
 
 const ALL = '';
 const FILTERS = ['project', 'environment', 'workload', 'person', 'action'] as const;
 const persisted = host.getState();
 let filter: AuditFilter = persisted?.filter ?? {};
 let limit = AUDIT_PAGE_SIZE;
-let state: AuditStateParams | undefined;
+let state: StateParams | undefined;
 
 buildSkeleton();
 host.dispatcher
-  .on(AuditStateNotification, (params) => {
+  .on(StateNotification, (params) => {
     state = params;
     filter = params.filter;
     limit = Math.max(AUDIT_PAGE_SIZE, params.entries.length);
     showError(document.getElementById('error')!, undefined);
     render();
   })
-  .on(AuditErrorNotification, (e) => showError(document.getElementById('error')!, e));
-host.send(AuditReadyCommand, { filter });
+  .on(ErrorNotification, (e) => showError(document.getElementById('error')!, e));
+host.send(ReadyCommand, { filter });
 
 function buildSkeleton(): void {
   const app = document.getElementById('app');
   if (!app) throw new Error('#app is missing');
   const bar = element('header', { class: 'toolbar' });
   const labels: Record<(typeof FILTERS)[number], string> = { project: 'Project', environment: 'Environment', workload: 'Workload', person: 'Person', action: 'Action' };
-  for (const id of FILTERS) {
-    const wrap = element('div', { class: 'picker' });
-    wrap.append(element('label', { for: id }, labels[id]), element('vscode-dropdown', { id, 'aria-label': labels[id] }));
-    bar.append(wrap);
-  }
+  for (const id of FILTERS) bar.append(picker(id, labels[id]));
   bar.append(element('vscode-text-field', { id: 'search', placeholder: 'Summary, path, release, commit' }, 'Search'));
   app.replaceChildren(
     element('h1', {}, 'Audit Log'),
@@ -92,7 +85,7 @@ function buildSkeleton(): void {
     const link = target.closest<HTMLElement>('a.release-link');
     if (link?.dataset['id'] && state) {
       event.preventDefault();
-      host.send(AuditOpenReleaseCommand, { project: state.project, id: link.dataset['id'] });
+      host.send(OpenReleaseCommand, { project: state.project, id: link.dataset['id'] });
       return;
     }
     if (target.closest('#more')) {
@@ -113,7 +106,7 @@ function setFilter(key: keyof AuditFilter, value: string): void {
 function query(project = state?.project): void {
   if (!project) return;
   host.setState({ project, filter });
-  host.send(AuditQueryCommand, { project, filter, limit });
+  host.send(QueryCommand, { project, filter, limit });
 }
 
 function render(): void {

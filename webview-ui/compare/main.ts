@@ -24,7 +24,7 @@ import {
   type WireFinding,
   type WireWorkload,
 } from '../../src/protocol/compare';
-import { button, checkbox, dropdown, element, registerToolkit, setOptions, textField } from '../shared/toolkit';
+import { button, checkbox, dropdown, element, picker, registerToolkit, setOptions, textField } from '../shared/toolkit';
 import { HostConnection } from '../shared/vscodeApi';
 
 const PAGE_SIZE = 200;
@@ -33,10 +33,7 @@ const ROW_BUDGET = 1000;
 
 registerToolkit();
 
-const host = new HostConnection<WebviewState>((raw) => {
-  const parsed = webviewStateSchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : undefined;
-});
+const host = new HostConnection<WebviewState>(webviewStateSchema);
 
 interface Filters {
   search: string;
@@ -81,11 +78,6 @@ host.send(ReadyCommand, { differencesOnly: filters.differencesOnly });
 function buildSkeleton(): void {
   const app = document.getElementById('app');
   if (!app) throw new Error('#app is missing');
-  const picker = (id: string, label: string) => {
-    const wrap = element('div', { class: 'picker' });
-    wrap.append(element('label', { for: id }, label), element('vscode-dropdown', { id, 'aria-label': label }));
-    return wrap;
-  };
   const toolbar = element('header', { class: 'toolbar' });
   toolbar.append(
     picker('source', 'Source'),

@@ -5,30 +5,28 @@
 import '../release/release.css';
 import {
   CandidateDiffRequest,
-  CreateReadyCommand,
+  ReadyCommand,
   CreateRequest,
-  CreateSelectCommand,
-  CreateStateNotification,
+  SelectCommand,
+  StateNotification,
   OpenCreatedCommand,
   TitleWarningsRequest,
-  createWebviewStateSchema,
+  webviewStateSchema,
   formProblems,
-  type CreateStateParams,
-  type CreateWebviewState,
+  type StateParams,
+  type WebviewState,
   type FormSelection,
   type WireCandidate,
   type WirePolicyPreview,
 } from '../../src/protocol/createRelease';
-import { Requests, diffView, errorText, showError, stateLabel } from '../release/common';
-import { button, checkbox, dropdown, element, registerToolkit, setOptions, textArea, textField } from '../shared/toolkit';
+import { diffView, showError, stateLabel } from '../release/common';
+import { Requests, errorText } from '../shared/requests';
+import { button, checkbox, dropdown, element, picker, registerToolkit, setOptions, textArea, textField } from '../shared/toolkit';
 import { HostConnection } from '../shared/vscodeApi';
 
 registerToolkit();
 
-const host = new HostConnection<CreateWebviewState>((raw) => {
-  const parsed = createWebviewStateSchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : undefined;
-});
+const host = new HostConnection<WebviewState>(webviewStateSchema);
 const requests = new Requests(host);
 
 const persisted = host.getState();
@@ -38,7 +36,7 @@ const form = {
   rollback: persisted?.rollback ?? '',
   checked: new Set(persisted?.checked ?? []),
 };
-let state: CreateStateParams | undefined;
+let state: StateParams | undefined;
 let creating = false;
 /** True while render() sets checkboxes: the toolkit fires `change` for programmatic changes too. */
 let rendering = false;
@@ -46,13 +44,13 @@ let rendering = false;
 let diffs = new Map<string, Promise<HTMLElement>>();
 
 buildSkeleton();
-host.dispatcher.on(CreateStateNotification, (params) => {
+host.dispatcher.on(StateNotification, (params) => {
   const previous = state;
   state = params;
   if (!params.loading && (!previous || previous.loading || key(previous.selection) !== key(params.selection))) diffs = new Map();
   render();
 });
-host.send(CreateReadyCommand, {});
+host.send(ReadyCommand, {});
 
 function key(s: FormSelection): string {
   return JSON.stringify(s);
@@ -67,11 +65,6 @@ function buildSkeleton(): void {
     const wrap = element('div', { class: 'field' });
     wrap.append(element('label', { for: id }, label), control);
     if (extra) wrap.append(extra);
-    return wrap;
-  };
-  const picker = (id: string, label: string) => {
-    const wrap = element('div', { class: 'picker' });
-    wrap.append(element('label', { for: id }, label), element('vscode-dropdown', { id, 'aria-label': label }));
     return wrap;
   };
   const selectionBar = element('header', { class: 'toolbar' });
@@ -182,7 +175,7 @@ function select(change: Partial<FormSelection>): void {
   if (!state) return;
   const selection = { ...state.selection, ...change };
   persist(selection);
-  host.send(CreateSelectCommand, selection);
+  host.send(SelectCommand, selection);
 }
 
 function persist(selection = state?.selection): void {
@@ -275,7 +268,7 @@ function render(): void {
   }
 }
 
-function renderAll(state: CreateStateParams): void {
+function renderAll(state: StateParams): void {
   const { selection, projects } = state;
   const project = projects.find((p) => p.slug === selection.project);
   setOptions(dropdown('project'), projects.map((p) => p.slug), selection.project);

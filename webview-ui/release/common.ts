@@ -1,66 +1,7 @@
 // What the three release webviews share (the create form and the audit panel import it from here):
-// requests with a correlated reply, the diff view, and the labels of states and times.
-import type { CommandType, Dispatcher } from '../../src/protocol/compare';
-import { ReplyNotification, type RequestType, type WireError, type WireFileDiff } from '../../src/protocol/release';
+// the error box, the diff view, and the labels of states and times. Requests: ../shared/requests.
+import type { WireFileDiff } from '../../src/protocol/releaseShapes';
 import { element } from '../shared/toolkit';
-
-/** The part of a panel's HostConnection that requests use. */
-interface Sender {
-  readonly dispatcher: Dispatcher;
-  send<M extends string, P>(type: CommandType<M, P>, params: P): void;
-}
-
-/** A request's failure as the host described it. */
-export class RequestError extends Error {
-  constructor(readonly error: WireError) {
-    super(error.message);
-  }
-}
-
-/** Sends requests and resolves each with the host's reply to it (validated by the request's result schema). */
-export class Requests {
-  private next = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void; parse: (raw: unknown) => unknown }>();
-
-  constructor(private readonly host: Sender) {
-    host.dispatcher.on(ReplyNotification, (reply) => {
-      const entry = this.pending.get(reply.id);
-      if (!entry) return; // an answer to a request of the webview before a reload
-      this.pending.delete(reply.id);
-      if (!reply.ok) {
-        entry.reject(new RequestError(reply.error));
-        return;
-      }
-      try {
-        entry.resolve(entry.parse(reply.result));
-      } catch (err) {
-        entry.reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  }
-
-  call<M extends string, P, R>(type: RequestType<M, P, R>, params: P): Promise<R> {
-    const id = this.next++;
-    return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, {
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        parse: (raw) => {
-          const parsed = type.result.safeParse(raw);
-          if (!parsed.success) throw new Error(`the host's answer to ${type.method} is invalid`);
-          return parsed.data;
-        },
-      });
-      this.host.send(type, { id, params });
-    });
-  }
-}
-
-/** The message and hint of a failure, for an inline error. */
-export function errorText(err: unknown): { message: string; hint?: string } {
-  if (err instanceof RequestError) return { message: err.error.message, ...(err.error.hint ? { hint: err.error.hint } : {}) };
-  return { message: err instanceof Error ? err.message : String(err) };
-}
 
 /** Fills an error box (role=alert) with a message and its hint; hides it for undefined. */
 export function showError(el: HTMLElement, error: { message: string; hint?: string | undefined } | undefined): void {

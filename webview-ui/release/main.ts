@@ -6,26 +6,24 @@ import {
   ActRequest,
   ChangeDiffRequest,
   OpenReleaseCommand,
-  ReleaseGoneNotification,
-  ReleaseReadyCommand,
-  ReleaseStateNotification,
-  releaseWebviewStateSchema,
-  type ReleaseStateParams,
-  type ReleaseWebviewState,
+  GoneNotification,
+  ReadyCommand,
+  StateNotification,
+  webviewStateSchema,
+  type StateParams,
+  type WebviewState,
 } from '../../src/protocol/release';
 import { element, registerToolkit, textField } from '../shared/toolkit';
 import { HostConnection } from '../shared/vscodeApi';
-import { Requests, diffView, errorText, person, showError, stateBadge, stateLabel, timeElement } from './common';
+import { Requests, errorText } from '../shared/requests';
+import { diffView, person, showError, stateBadge, stateLabel, timeElement } from './common';
 
 registerToolkit();
 
-const host = new HostConnection<ReleaseWebviewState>((raw) => {
-  const parsed = releaseWebviewStateSchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : undefined;
-});
+const host = new HostConnection<WebviewState>(webviewStateSchema);
 const requests = new Requests(host);
 
-type Action = ReleaseStateParams['allowed'][number];
+type Action = StateParams['allowed'][number];
 const ACTIONS: { action: Action; label: string; appearance: 'primary' | 'secondary'; title: string }[] = [
   { action: 'approve', label: 'Approve', appearance: 'primary', title: 'Approve, with the comment if you wrote one' },
   { action: 'reject', label: 'Reject', appearance: 'secondary', title: 'Reject: cancels the release; the comment is the reason (required)' },
@@ -36,7 +34,7 @@ const ACTIONS: { action: Action; label: string; appearance: 'primary' | 'seconda
 ];
 
 const open = new Set(host.getState()?.open ?? []);
-let state: ReleaseStateParams | undefined;
+let state: StateParams | undefined;
 let busy = false;
 /** The state last rendered, serialised. */
 let renderedKey = '';
@@ -44,7 +42,7 @@ const diffs = new Map<string, Promise<HTMLElement>>();
 
 buildSkeleton();
 host.dispatcher
-  .on(ReleaseStateNotification, (params) => {
+  .on(StateNotification, (params) => {
     // The host re-sends on every project or Git change; re-rendering an unchanged release would
     // only collapse open diffs and move the buttons under the user's pointer.
     const key = JSON.stringify(params);
@@ -53,11 +51,11 @@ host.dispatcher
     state = params;
     render();
   })
-  .on(ReleaseGoneNotification, ({ message }) => {
+  .on(GoneNotification, ({ message }) => {
     showError(document.getElementById('error')!, { message });
     document.getElementById('actions')!.hidden = true;
   });
-host.send(ReleaseReadyCommand, {});
+host.send(ReadyCommand, {});
 
 function buildSkeleton(): void {
   const app = document.getElementById('app');

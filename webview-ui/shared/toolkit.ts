@@ -78,3 +78,10 @@ export function element(tag: string, attributes: Record<string, string> = {}, te
   if (text !== undefined) el.textContent = text;
   return el;
 }
+
+/** A labelled dropdown (`<div class="picker"><label/><vscode-dropdown id/></div>`), read back with `dropdown(id)`. */
+export function picker(id: string, label: string): HTMLElement {
+  const wrap = element('div', { class: 'picker' });
+  wrap.append(element('label', { for: id }, label), element('vscode-dropdown', { id, 'aria-label': label }));
+  return wrap;
+}

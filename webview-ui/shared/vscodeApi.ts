@@ -1,7 +1,8 @@
 // The webview side of the host connection: acquireVsCodeApi() typed by a panel's protocol.
 // Sends only messages built from protocol descriptors; validates everything it receives through
 // the protocol's Dispatcher (invalid messages are dropped and logged to the webview console).
-import { Dispatcher, message, type CommandType } from '../../src/protocol/compare';
+import type { z } from 'zod';
+import { Dispatcher, message, type CommandType } from '../../src/protocol/ipc';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -18,7 +19,8 @@ export class HostConnection<S> {
   /** performance.now() when the message being dispatched arrived (render timings start there). */
   receivedAt = 0;
 
-  constructor(private readonly parseState: (raw: unknown) => S | undefined) {
+  /** `stateSchema`: the panel's persisted UI state (protocol `webviewStateSchema`). */
+  constructor(private readonly stateSchema: z.ZodType<S, z.ZodTypeDef, unknown>) {
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
       this.receivedAt = performance.now();
       this.dispatcher.dispatch(event.data);
@@ -31,7 +33,8 @@ export class HostConnection<S> {
 
   /** The persisted UI state, or undefined when there is none or it does not validate. */
   getState(): S | undefined {
-    return this.parseState(this.api.getState());
+    const parsed = this.stateSchema.safeParse(this.api.getState() ?? {});
+    return parsed.success ? parsed.data : undefined;
   }
 
   setState(state: S): void {

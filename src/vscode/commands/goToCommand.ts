@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import { chartValuesFile } from '../../core/layers';
+import { defaultTenant } from '../../core/model/lookup';
 import { STATE_LABELS } from '../../core/release/releaseTree';
 import type { TreeNode } from '../../core/treeModel';
 import { variablesTable } from '../../core/variablesTable';
@@ -93,7 +94,7 @@ function buildItems(s: Services, views: Views, releases: ReleaseService): GoToIt
         target: { reveal: () => model.environment(project, env.name) },
       });
     }
-    const firstTenant = project.tenants[0]!;
+    const firstTenant = defaultTenant(project);
     for (const workload of project.workloads) {
       const env = project.environments.find((e) => s.projects.index.isBound(project.slug, workload.name, e.name, firstTenant));
       const files = env ? s.projects.index.existingLayerFiles(project.slug, workload.name, env.name, firstTenant) : [];

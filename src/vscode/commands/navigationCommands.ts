@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
+import { defaultTenant, findEnvironment, findProject, findWorkload } from '../../core/model/lookup';
 import type { TreeNode } from '../../core/treeModel';
 import type { Services } from '../services';
 
@@ -48,24 +49,14 @@ function fileOf(s: Services, arg: TreeNode | WorkloadRef | undefined): string {
           'Create one of its layer files to bind it.',
         );
       default: {
-        const project = s.projects.index.project(arg.slug);
-        if (!project) throw new GitOpsHqError('project-not-found', `Project ${arg.slug} is not loaded.`);
-        return project.manifestPath;
+        return findProject(s.projects.index, arg.slug).manifestPath;
       }
     }
   }
-  const project = s.projects.index.project(arg.project);
-  if (!project) throw new GitOpsHqError('project-not-found', `No project with slug "${arg.project}" in this workspace.`);
-  if (!project.workloads.some((w) => w.name === arg.workload)) {
-    throw new GitOpsHqError('workload-not-found', `Project ${arg.project} has no workload "${arg.workload}".`);
-  }
-  if (!project.environments.some((e) => e.name === arg.environment)) {
-    throw new GitOpsHqError(
-      'environment-not-found',
-      `Project ${arg.project} has no environment "${arg.environment}" (it has ${project.environments.map((e) => e.name).join(', ')}).`,
-    );
-  }
-  const tenant = arg.tenant ?? project.tenants[0]!;
+  const project = findProject(s.projects.index, arg.project);
+  findWorkload(project, arg.workload);
+  findEnvironment(project, arg.environment);
+  const tenant = arg.tenant ?? defaultTenant(project);
   const files = s.projects.index.existingLayerFiles(project.slug, arg.workload, arg.environment, tenant);
   const file = files[files.length - 1];
   if (!file) {

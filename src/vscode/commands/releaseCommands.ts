@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
+import { loadedProjects, noProjectLoaded } from '../../core/model/lookup';
 import { filterAudit, type AuditEntry, type AuditFilter } from '../../core/release/audit';
 import { policySummary, STATE_LABELS, type ReleaseTreeNode } from '../../core/release/releaseTree';
 import { titleWarnings } from '../../core/release/stateMachine';
@@ -161,8 +162,8 @@ interface Preset {
 
 async function createFromPalette(s: Services, releases: ReleaseService, preset: Preset | undefined): Promise<ReleaseResult | undefined> {
   await releases.settled();
-  const projects = s.projects.index.projects().flatMap((e) => (e.project ? [e.project] : []));
-  if (projects.length === 0) throw new GitOpsHqError('project-not-found', 'No GitOpsHQ project is loaded.', 'Open a folder with a gitopshq.yaml.');
+  const projects = loadedProjects(s.projects.index);
+  if (projects.length === 0) throw noProjectLoaded();
   let project = projects.find((p) => p.slug === preset?.project);
   if (!project) {
     project =

@@ -3,6 +3,7 @@
 // after the first index scan, whichever comes first.
 import type { Services } from '../services';
 import { registerPlaceholderLanguageFeatures } from './placeholderFeatures';
+import { registerValuesCodeActions } from './valuesCodeActions';
 import { registerValuesDiagnostics } from './valuesDiagnostics';
 import { registerValuesKeyFeatures } from './valuesKeyFeatures';
 import { registerVariablesNavigation } from './variablesNavigation';
@@ -10,7 +11,7 @@ import { registerVariablesNavigation } from './variablesNavigation';
 /** Registers every provider; each also serves the documents that are open already. */
 export function registerLanguageFeatures(s: Services): void {
   registerPlaceholderLanguageFeatures(s);
-  registerValuesDiagnostics(s);
+  registerValuesCodeActions(s, registerValuesDiagnostics(s));
   registerValuesKeyFeatures(s);
   registerVariablesNavigation(s);
 }

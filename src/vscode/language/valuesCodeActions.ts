@@ -9,7 +9,7 @@ import { defineVariableEdit, quoteScalarFix, type DefineTarget, type TextFix } f
 import type { ValuesFileContext } from '../../core/language/variableInfo';
 import type { ResolveContext } from '../../core/variables';
 import type { Services } from '../services';
-import type { ValuesProblemSource } from './valuesDiagnostics';
+import type { ValuesProblemSource } from './valuesFiles';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'yaml', scheme: 'file' }];
 const CODES = new Set<string>(VALUE_CHECK_CODES);

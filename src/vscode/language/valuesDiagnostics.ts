@@ -11,21 +11,13 @@ import { topLevelBlocks, ValueChecker, type ValueProblem } from '../../core/lang
 import type { Logger } from '../../core/logger';
 import { toDiagnostic } from '../diagnostics';
 import type { Services } from '../services';
-import { registerValuesCodeActions } from './valuesCodeActions';
-import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';
+import { valuesFileOf, type ValuesFileInfo, type ValuesProblemSource } from './valuesFiles';
 
 const DEBOUNCE_MS = 150;
 /** A run yields to the event loop after this much work. */
 const SLICE_MS = 8;
 
 export type { ValuesFileInfo } from './valuesFiles';
-
-/** What the quick fixes ask of the diagnostics. */
-export interface ValuesProblemSource {
-  /** The problems of the document as it is now (checked at once when the last run is stale). */
-  problems(document: vscode.TextDocument): ValueProblem[];
-  fileInfo(document: vscode.TextDocument): ValuesFileInfo | undefined;
-}
 
 interface DocState {
   version: number;
@@ -37,10 +29,9 @@ interface DocState {
   generation: number;
 }
 
-export function registerValuesDiagnostics(s: Services): void {
-  const diagnostics = new ValuesDiagnostics(s);
-  s.store.register(diagnostics);
-  registerValuesCodeActions(s, diagnostics);
+/** The diagnostics, which the quick fixes (valuesCodeActions.ts) read: the language index wires both. */
+export function registerValuesDiagnostics(s: Services): ValuesProblemSource {
+  return s.store.register(new ValuesDiagnostics(s));
 }
 
 class ValuesDiagnostics implements ValuesProblemSource, vscode.Disposable {

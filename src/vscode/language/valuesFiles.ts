@@ -2,6 +2,7 @@
 // each caches the answer per path until the index changes.
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import type { ValueProblem } from '../../core/language/valueChecks';
 import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';
 import type { ProjectIndex } from '../../core/projectIndex';
 import type { Project } from '../../core/types';
@@ -10,6 +11,13 @@ export interface ValuesFileInfo {
   slug: string;
   project: Project;
   context: ValuesFileContext;
+}
+
+/** What the quick fixes ask of the diagnostics (valuesDiagnostics.ts implements it). */
+export interface ValuesProblemSource {
+  /** The problems of the document as it is now (checked at once when the last run is stale). */
+  problems(document: vscode.TextDocument): ValueProblem[];
+  fileInfo(document: vscode.TextDocument): ValuesFileInfo | undefined;
 }
 
 /**

@@ -4,37 +4,35 @@
 // Candidates are recomputed when the selection changes and, debounced, when releases or project
 // files change; a newer computation cancels the one in flight.
 import * as vscode from 'vscode';
-import { Debouncer } from '../../core/debounce';
 import { GitOpsHqError } from '../../core/errors';
+import { findEnvironment, loadedProjects, projectOrFirst } from '../../core/model/lookup';
+import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
+import { mergeCandidates } from '../../core/release/releaseViews';
 import { titleWarnings } from '../../core/release/stateMachine';
-import type { Project } from '../../core/types';
 import {
   CandidateDiffRequest,
-  CreateReadyCommand,
   CreateRequest,
-  CreateSelectCommand,
-  CreateStateNotification,
   OpenCreatedCommand,
+  ReadyCommand,
+  SelectCommand,
+  StateNotification,
   TitleWarningsRequest,
-  createWebviewStateSchema,
   formProblems,
-  type CreateStateParams,
+  webviewStateSchema,
   type FormSelection,
+  type StateParams,
 } from '../../protocol/createRelease';
-import { toWireError } from '../../protocol/release';
+import { toWireError } from '../../protocol/ipc';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
-import { PanelChannel } from './panelChannel';
+import { PanelHost, PanelRegistry } from './panelHost';
 import { openReleasePanel } from './releasePanel';
-import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
-import { mergeCandidates } from './releaseViews';
 import { CREATE_RELEASE_VIEW_TYPE } from './viewTypes';
-import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const CREATE_RELEASE_TITLE = 'Create Release';
 const LIVE_DEBOUNCE_MS = 300;
 
-let current: CreateReleasePanel | undefined;
+const open = new PanelRegistry<CreateReleasePanel>();
 
 /** Opens the form (or reveals it, moved to `preset`'s project and environment when given). */
 export async function openCreateReleasePanel(
@@ -44,69 +42,40 @@ export async function openCreateReleasePanel(
 ): Promise<void> {
   await services.projects.ready;
   const selection = initialSelection(services, preset);
-  if (current) {
-    current.reveal();
-    if (preset?.project || preset?.environment) current.select(selection);
-    return;
-  }
-  const panel = vscode.window.createWebviewPanel(CREATE_RELEASE_VIEW_TYPE, CREATE_RELEASE_TITLE, vscode.ViewColumn.Active, webviewOptions(services.context.extensionUri));
-  await adopt(services, releases, panel, selection).channel.firstState();
+  await open.show(
+    services,
+    { viewType: CREATE_RELEASE_VIEW_TYPE, title: CREATE_RELEASE_TITLE },
+    (known) => {
+      if (preset?.project || preset?.environment) known.select(selection);
+    },
+    (panel) => new CreateReleasePanel(services, releases, panel, selection),
+  );
 }
 
 /** Restores a form VS Code kept across a reload, with the selection its webview saved. */
 export async function restoreCreateReleasePanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   await services.projects.ready;
-  panel.webview.options = webviewOptions(services.context.extensionUri);
-  const saved = createWebviewStateSchema.safeParse(state ?? {});
-  let selection: FormSelection;
-  try {
-    selection = initialSelection(services, saved.success ? saved.data.selection : undefined);
-    if (saved.success && saved.data.selection) selection = { ...selection, tenants: validTenants(services, selection, saved.data.selection.tenants), includeUncommitted: saved.data.selection.includeUncommitted };
-  } catch (err) {
-    services.logger.warn(`Create Release: nothing to restore (${String(err)})`);
-    panel.dispose();
-    return;
-  }
-  if (current) {
-    panel.dispose(); // one form at a time
-    return;
-  }
-  adopt(services, releases, panel, selection);
+  const saved = webviewStateSchema.safeParse(state ?? {});
+  const selection = restoredSelection(services, saved.success ? saved.data.selection : undefined);
+  // One form at a time: its key is ''.
+  open.restore(services, panel, selection && { key: '', create: (p) => new CreateReleasePanel(services, releases, p, selection) });
 }
 
-function adopt(s: Services, releases: ReleaseService, panel: vscode.WebviewPanel, selection: FormSelection): CreateReleasePanel {
-  const created = new CreateReleasePanel(s, releases, panel, selection);
-  current = created;
-  panel.onDidDispose(() => {
-    if (current === created) current = undefined;
-  });
-  return created;
-}
-
-class CreateReleasePanel {
-  readonly channel: PanelChannel;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly live: Debouncer;
+class CreateReleasePanel extends PanelHost {
   private computing: vscode.CancellationTokenSource | undefined;
-  private last: CreateStateParams | undefined;
-  private disposed = false;
+  private last: StateParams | undefined;
 
   constructor(
-    private readonly s: Services,
+    s: Services,
     private readonly releases: ReleaseService,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private selection: FormSelection,
   ) {
-    panel.title = CREATE_RELEASE_TITLE;
-    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'gitopshq.svg');
-    panel.webview.html = webviewHtml(panel.webview, s.context.extensionUri, { title: CREATE_RELEASE_TITLE, bundle: 'createRelease', css: true });
-    this.channel = new PanelChannel(panel, s.logger, 'Create Release');
+    super(s, panel, { title: CREATE_RELEASE_TITLE, bundle: 'createRelease', label: 'Create Release' });
     this.channel.dispatcher
-      .on(CreateReadyCommand, () => this.channel.markReady())
-      .on(CreateSelectCommand, (p) => this.select(p))
-      .on(OpenCreatedCommand, (p) => {
-        openReleasePanel(s, releases, p.project, p.id).catch((err: unknown) => s.logger.error('Create Release: could not open the release', err));
-      });
+      .on(ReadyCommand, () => this.channel.markReady())
+      .on(SelectCommand, (p) => this.select(p))
+      .on(OpenCreatedCommand, (p) => this.guard(() => openReleasePanel(s, releases, p.project, p.id), 'opening the release'));
     this.channel.onRequest(TitleWarningsRequest, async ({ title }) => Promise.resolve(title.trim() ? titleWarnings(title) : []));
     this.channel.onRequest(CandidateDiffRequest, async ({ selection, path, tenant }) => {
       const { before, after } = await releases.fileDiff(selection.project, path, tenant, selection.environment, selection.includeUncommitted);
@@ -128,18 +97,8 @@ class CreateReleasePanel {
         commitUncommitted: selection.includeUncommitted,
       });
     });
-    this.live = new Debouncer(LIVE_DEBOUNCE_MS, () => this.update(), (err) => s.logger.error('Create Release: live update failed', err));
-    this.disposables.push(
-      releases.onDidChange(() => this.live.trigger()),
-      s.projects.onDidChange(() => this.live.trigger()),
-      panel.onDidDispose(() => this.dispose()),
-      this.channel,
-    );
-    void this.update();
-  }
-
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+    this.liveUpdates<unknown>(LIVE_DEBOUNCE_MS, () => this.update(), [releases.onDidChange, s.projects.onDidChange]);
+    this.guard(() => this.update(), 'update');
   }
 
   select(selection: FormSelection): void {
@@ -147,10 +106,14 @@ class CreateReleasePanel {
       const checked = initialSelection(this.s, selection);
       this.selection = { ...checked, tenants: validTenants(this.s, checked, selection.tenants), includeUncommitted: selection.includeUncommitted };
     } catch (err) {
-      this.post({ error: toWireError(err) });
+      this.send({ error: toWireError(err) });
       return;
     }
-    void this.update();
+    this.guard(() => this.update(), 'update');
+  }
+
+  protected override onDispose(): void {
+    this.computing?.cancel();
   }
 
   private async update(): Promise<void> {
@@ -158,26 +121,25 @@ class CreateReleasePanel {
     this.computing?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.computing = cts;
-    const selection = this.selection;
-    const { project, environment, tenants, includeUncommitted } = selection;
-    const sameSelection = this.last && JSON.stringify(this.last.selection) === JSON.stringify(selection);
-    this.post({ loading: true, ...(sameSelection ? {} : { candidates: [], deployed: [] }) });
+    const { project, environment, tenants, includeUncommitted } = this.selection;
+    const sameSelection = this.last && JSON.stringify(this.last.selection) === JSON.stringify(this.selection);
+    this.send({ loading: true, ...(sameSelection ? {} : { candidates: [], deployed: [] }) });
 
     let error: ReturnType<typeof toWireError> | undefined;
-    let policy: CreateStateParams['policy'];
+    let policy: StateParams['policy'];
     try {
       policy = this.releases.policyPreview(project, environment);
     } catch (err) {
       error = toWireError(err);
     }
-    let identity: CreateStateParams['identity'];
+    let identity: StateParams['identity'];
     try {
       identity = await this.releases.identity(project);
     } catch (err) {
       error ??= toWireError(err);
     }
-    let candidates: CreateStateParams['candidates'] = [];
-    let deployed: CreateStateParams['deployed'] = [];
+    let candidates: StateParams['candidates'] = [];
+    let deployed: StateParams['deployed'] = [];
     try {
       const views = tenants.length > 0 ? await this.releases.candidates(project, environment, tenants, includeUncommitted, cts.token) : [];
       candidates = mergeCandidates(views);
@@ -190,20 +152,15 @@ class CreateReleasePanel {
     if (cts.token.isCancellationRequested || this.disposed) return;
     cts.dispose();
     if (this.computing === cts) this.computing = undefined;
-    this.post({
-      loading: false,
-      candidates,
-      deployed,
-      ...(policy ? { policy } : {}),
-      ...(identity ? { identity } : {}),
-      ...(error ? { error } : {}),
-    });
+    this.send({ loading: false, candidates, deployed, ...(policy ? { policy } : {}), ...(identity ? { identity } : {}), ...(error ? { error } : {}) });
   }
 
   /** Sends the state: the projects and the selection as they are now, `changes` over the last state's data. */
-  private post(changes: Partial<CreateStateParams>): void {
-    const state: CreateStateParams = {
-      projects: loadedProjects(this.s).map((p) => ({
+  private send(changes: Partial<StateParams>): void {
+    const last = this.last;
+    const keep = <K extends 'policy' | 'identity'>(k: K) => (changes[k] ? { [k]: changes[k] } : changes.loading && last?.[k] ? { [k]: last[k] } : {});
+    const state: StateParams = {
+      projects: loadedProjects(this.s.projects.index).map((p) => ({
         slug: p.slug,
         name: p.name,
         environments: p.environments.map((e) => e.name),
@@ -212,26 +169,15 @@ class CreateReleasePanel {
       })),
       selection: this.selection,
       loading: changes.loading ?? false,
-      candidates: changes.candidates ?? this.last?.candidates ?? [],
-      deployed: changes.deployed ?? this.last?.deployed ?? [],
-      ...(changes.policy ? { policy: changes.policy } : changes.loading && this.last?.policy ? { policy: this.last.policy } : {}),
-      ...(changes.identity ? { identity: changes.identity } : changes.loading && this.last?.identity ? { identity: this.last.identity } : {}),
+      candidates: changes.candidates ?? last?.candidates ?? [],
+      deployed: changes.deployed ?? last?.deployed ?? [],
+      ...keep('policy'),
+      ...keep('identity'),
       ...(changes.error ? { error: changes.error } : {}),
     };
     this.last = state;
-    this.channel.post(CreateStateNotification, state);
+    this.post(StateNotification, state);
   }
-
-  private dispose(): void {
-    this.disposed = true;
-    this.computing?.cancel();
-    this.live.dispose();
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-function loadedProjects(s: Services): Project[] {
-  return s.projects.index.projects().flatMap((e) => (e.project ? [e.project] : []));
 }
 
 /**
@@ -239,17 +185,21 @@ function loadedProjects(s: Services): Project[] {
  * requires approval, else the first), every tenant, uncommitted changes excluded.
  */
 function initialSelection(s: Services, preset?: { project?: string | undefined; environment?: string | undefined }): FormSelection {
-  const projects = loadedProjects(s);
-  if (projects.length === 0) throw new GitOpsHqError('project-not-found', 'No GitOpsHQ project in this workspace.', 'Initialize one first.');
-  const project = preset?.project ? s.projects.index.project(preset.project) : projects[0];
-  if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${preset?.project ?? ''}" is loaded.`);
-  const names = project.environments.map((e) => e.name);
-  if (preset?.environment && !names.includes(preset.environment)) {
-    throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has no environment "${preset.environment}" (it has ${names.join(', ')}).`);
-  }
-  const environment = preset?.environment ?? project.environments.find((e) => e.approval.required > 0)?.name ?? names[0];
+  const project = projectOrFirst(s.projects.index, preset?.project || undefined);
+  const environment = preset?.environment ? findEnvironment(project, preset.environment).name : (project.environments.find((e) => e.approval.required > 0) ?? project.environments[0])?.name;
   if (!environment) throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has no environment.`);
   return { project: project.slug, environment, tenants: [...project.tenants], includeUncommitted: false };
+}
+
+/** The saved selection, checked again; undefined when nothing of it can be restored. */
+function restoredSelection(s: Services, saved: FormSelection | undefined): FormSelection | undefined {
+  try {
+    const selection = initialSelection(s, saved);
+    return saved ? { ...selection, tenants: validTenants(s, selection, saved.tenants), includeUncommitted: saved.includeUncommitted } : selection;
+  } catch (err) {
+    s.logger.warn(`Create Release: nothing to restore (${String(err)})`);
+    return undefined;
+  }
 }
 
 /** The wanted tenants that the project has (all of them when none is left). */

@@ -1,12 +1,11 @@
-// The host end of a release panel's message channel (the compare panel's habits, shared by the
-// three release panels): messages wait until the webview says `ready` (again after every reload,
-// as retainContextWhenHidden is off); a newer state replaces one not yet delivered; the last state
-// is sent again to a reloaded webview; what goes out is validated like what comes in.
+// The host end of a panel's message channel (owned by PanelHost, panelHost.ts): messages wait until
+// the webview says `ready` (again after every reload, as retainContextWhenHidden is off); a newer
+// state replaces one not yet delivered; the last state is sent again to a reloaded webview; what
+// goes out is validated like what comes in.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { logExcerpt } from '../../core/secrets/mask';
-import { Dispatcher, message, type Message, type NotificationType } from '../../protocol/compare';
-import { onRequest, ReplyNotification, type RequestType } from '../../protocol/release';
+import { Dispatcher, issuesText, message, onRequest, ReplyNotification, type Message, type NotificationType, type RequestType } from '../../protocol/ipc';
 
 const STATE = 'state';
 /** How long `firstState` waits for the webview's first `ready` before giving up. */
@@ -38,10 +37,14 @@ export class PanelChannel implements vscode.Disposable {
     );
   }
 
-  /** The webview (re)loaded and listens. */
-  markReady(): void {
+  /**
+   * The webview (re)loaded and listens. `resendLast` false: the caller is computing a newer state
+   * (the reloaded webview restored other filters), so neither the last nor a queued one is worth a render.
+   */
+  markReady(resendLast = true): void {
     this.ready = true;
-    if (this.lastState && !this.queue.some((m) => m.method === STATE)) this.queue.unshift(this.lastState);
+    if (!resendLast) this.queue = this.queue.filter((m) => m.method !== STATE);
+    else if (this.lastState && !this.queue.some((m) => m.method === STATE)) this.queue.unshift(this.lastState);
     this.flush();
   }
 
@@ -49,7 +52,7 @@ export class PanelChannel implements vscode.Disposable {
     const checked = type.params.safeParse(params);
     if (!checked.success) {
       // A bug on this side: say so in the log rather than send what the webview would drop.
-      this.logger.error(`${this.label}: refused to send an invalid ${type.method}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      this.logger.error(`${this.label}: refused to send an invalid ${type.method}: ${issuesText(checked.error)}`);
       return;
     }
     const m = message(type, checked.data) as Message<unknown>;

@@ -5,59 +5,42 @@
 // current Git identity may take, which run through the ReleaseService; it follows the service's
 // changes (its own actions included) live.
 import * as vscode from 'vscode';
-import { Debouncer } from '../../core/debounce';
 import { GitOpsHqError } from '../../core/errors';
+import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
 import { approvalProgress } from '../../core/release/policy';
 import type { Release } from '../../core/release/types';
-import {
-  ActRequest,
-  ChangeDiffRequest,
-  OpenReleaseCommand,
-  ReleaseGoneNotification,
-  ReleaseReadyCommand,
-  ReleaseStateNotification,
-  releaseWebviewStateSchema,
-  toWireError,
-  type ReleaseStateParams,
-} from '../../protocol/release';
+import { toWireError } from '../../protocol/ipc';
+import { ActRequest, ChangeDiffRequest, GoneNotification, OpenReleaseCommand, ReadyCommand, StateNotification, webviewStateSchema, type StateParams } from '../../protocol/release';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
-import { PanelChannel } from './panelChannel';
-import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
+import { PanelHost, PanelRegistry } from './panelHost';
 import { RELEASE_VIEW_TYPE } from './viewTypes';
-import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const LIVE_DEBOUNCE_MS = 200;
 const TITLE_LENGTH = 48;
 
-const open = new Map<string, ReleasePanel>();
+const open = new PanelRegistry<ReleasePanel>();
 
 /** Opens the release's panel, or reveals it when it is open already. */
 export async function openReleasePanel(services: Services, releases: ReleaseService, slug: string, id: string): Promise<void> {
   await services.projects.ready;
-  const known = open.get(key(slug, id));
-  if (known) {
-    known.reveal();
-    known.refresh(); // the identity may have changed (`git config`) without any file event
-    return;
-  }
   const release = releases.release(slug, id);
-  if (!release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`, 'Pick one in the Releases view.');
-  const panel = vscode.window.createWebviewPanel(RELEASE_VIEW_TYPE, releasePanelTitle(release), vscode.ViewColumn.Active, webviewOptions(services.context.extensionUri));
-  await adopt(services, releases, panel, slug, id).channel.firstState();
+  if (!open.get(key(slug, id)) && !release) throw new GitOpsHqError('release-not-found', `Project ${slug} has no release ${id}.`, 'Pick one in the Releases view.');
+  await open.show(
+    services,
+    { viewType: RELEASE_VIEW_TYPE, title: release ? releasePanelTitle(release) : `Release ${id}`, key: key(slug, id) },
+    (known) => known.refresh(), // the identity may have changed (`git config`) without any file event
+    (panel) => new ReleasePanel(services, releases, panel, slug, id),
+  );
 }
 
 /** Restores a release panel VS Code kept across a reload, from the project and id its webview saved. */
 export async function restoreReleasePanel(services: Services, releases: ReleaseService, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   await services.projects.ready;
-  panel.webview.options = webviewOptions(services.context.extensionUri);
-  const saved = releaseWebviewStateSchema.safeParse(state ?? {});
-  const { project, id } = saved.success ? saved.data : {};
-  if (!project || !id || !releases.release(project, id) || open.has(key(project, id))) {
-    panel.dispose();
-    return;
-  }
-  adopt(services, releases, panel, project, id);
+  const saved = webviewStateSchema.safeParse(state ?? {});
+  const { project = '', id = '' } = saved.success ? saved.data : {};
+  const known = project && id && releases.release(project, id) ? key(project, id) : undefined;
+  open.restore(services, panel, known === undefined ? undefined : { key: known, create: (p) => new ReleasePanel(services, releases, p, project, id) });
 }
 
 /** "Release: <title>", the panel's title (the integration tests find the webview by it). */
@@ -70,38 +53,19 @@ function key(slug: string, id: string): string {
   return `${slug}/${id}`;
 }
 
-function adopt(s: Services, releases: ReleaseService, panel: vscode.WebviewPanel, slug: string, id: string): ReleasePanel {
-  const created = new ReleasePanel(s, releases, panel, slug, id);
-  open.set(key(slug, id), created);
-  panel.onDidDispose(() => {
-    if (open.get(key(slug, id)) === created) open.delete(key(slug, id));
-  });
-  return created;
-}
-
-class ReleasePanel {
-  readonly channel: PanelChannel;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly live: Debouncer;
-  private disposed = false;
-
+class ReleasePanel extends PanelHost {
   constructor(
-    private readonly s: Services,
+    s: Services,
     private readonly releases: ReleaseService,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly slug: string,
     private readonly id: string,
   ) {
     const release = releases.release(slug, id);
-    panel.title = release ? releasePanelTitle(release) : `Release ${id}`;
-    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'gitopshq.svg');
-    panel.webview.html = webviewHtml(panel.webview, s.context.extensionUri, { title: panel.title, bundle: 'release', css: true });
-    this.channel = new PanelChannel(panel, s.logger, `Release ${id}`);
+    super(s, panel, { title: release ? releasePanelTitle(release) : `Release ${id}`, bundle: 'release', label: `Release ${id}` });
     this.channel.dispatcher
-      .on(ReleaseReadyCommand, () => this.channel.markReady())
-      .on(OpenReleaseCommand, ({ id: other }) => {
-        openReleasePanel(s, releases, slug, other).catch((err: unknown) => s.logger.error(`Release panel: could not open ${other}`, err));
-      });
+      .on(ReadyCommand, () => this.channel.markReady())
+      .on(OpenReleaseCommand, ({ id: other }) => this.guard(() => openReleasePanel(s, releases, slug, other), `opening ${other}`));
     this.channel.onRequest(ChangeDiffRequest, async ({ path }) => {
       const current = releases.release(slug, id);
       const change = current?.changes.find((c) => c.path === path);
@@ -122,40 +86,32 @@ class ReleasePanel {
       await this.update();
       return result;
     });
-    this.live = new Debouncer(LIVE_DEBOUNCE_MS, () => this.update(), (err) => s.logger.error('Release panel: live update failed', err));
-    this.disposables.push(
-      releases.onDidChange((e) => {
-        if (!e.slug || e.slug === slug) this.live.trigger();
-      }),
-      s.projects.onDidChange(() => this.live.trigger()), // teams and freezes come from the manifest
+    // Teams and freezes come from the manifest; who the user is may have changed while the panel was in the background.
+    this.liveUpdates(LIVE_DEBOUNCE_MS, () => this.update(), [releases.onDidChange], (e) => !e.slug || e.slug === slug);
+    this.register(
+      s.projects.onDidChange(() => this.triggerLive()),
       panel.onDidChangeViewState(() => {
-        if (panel.active) this.live.trigger(); // who the user is may have changed meanwhile
+        if (panel.active) this.triggerLive();
       }),
-      panel.onDidDispose(() => this.dispose()),
-      this.channel,
     );
-    void this.update().catch((err: unknown) => s.logger.error('Release panel: update failed', err));
-  }
-
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+    this.guard(() => this.update(), 'update');
   }
 
   refresh(): void {
-    this.live.trigger();
+    this.triggerLive();
   }
 
   private async update(): Promise<void> {
     if (this.disposed) return;
     const release = this.releases.release(this.slug, this.id);
     if (!release) {
-      this.channel.post(ReleaseGoneNotification, { message: `Release ${this.id} no longer exists in ${this.slug} (or its file no longer parses).` });
+      this.post(GoneNotification, { message: `Release ${this.id} no longer exists in ${this.slug} (or its file no longer parses).` });
       return;
     }
     const project = this.s.projects.index.project(this.slug);
     const teams = project?.teams ?? {};
     const manifest = project?.environments.find((e) => e.name === release.environment)?.approval;
-    let trust: ReleaseStateParams['trust'];
+    let trust: StateParams['trust'];
     let shown = release;
     try {
       // The committed copy is what counts and what is shown; approvals count only when Git verifies them.
@@ -168,9 +124,9 @@ class ReleasePanel {
     if (this.disposed) return;
     const verified = trust ? trust.approvals.map((a) => a.verified) : shown.approvals.map(() => false);
     const progress = approvalProgress(shown, teams, { ...(manifest ? { manifest } : {}), verified });
-    let allowed: ReleaseStateParams['allowed'] = [];
-    let identity: ReleaseStateParams['identity'];
-    let identityError: ReleaseStateParams['identityError'];
+    let allowed: StateParams['allowed'] = [];
+    let identity: StateParams['identity'];
+    let identityError: StateParams['identityError'];
     try {
       identity = await this.releases.identity(this.slug);
       allowed = await this.releases.allowed(this.slug, this.id);
@@ -179,7 +135,7 @@ class ReleasePanel {
     }
     if (this.disposed) return;
     this.panel.title = releasePanelTitle(shown);
-    this.channel.post(ReleaseStateNotification, {
+    this.post(StateNotification, {
       project: this.slug,
       release: { ...shown },
       progress: { required: progress.required, approvals: progress.approvals, reached: progress.reached, stillMay: progress.stillMay },
@@ -188,11 +144,5 @@ class ReleasePanel {
       ...(identityError ? { identityError } : {}),
       ...(trust ? { trust } : {}),
     });
-  }
-
-  private dispose(): void {
-    this.disposed = true;
-    this.live.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }

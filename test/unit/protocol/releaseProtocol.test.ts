@@ -1,15 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { AuditOpenReleaseCommand, AuditQueryCommand, AuditStateNotification, auditWebviewStateSchema } from '../../../src/protocol/audit';
-import { Dispatcher, message } from '../../../src/protocol/compare';
+import {
+  OpenReleaseCommand as AuditOpenReleaseCommand,
+  QueryCommand as AuditQueryCommand,
+  StateNotification as AuditStateNotification,
+  webviewStateSchema as auditWebviewStateSchema,
+} from '../../../src/protocol/audit';
 import {
   CandidateDiffRequest,
   CreateRequest,
-  CreateSelectCommand,
-  CreateStateNotification,
-  createWebviewStateSchema,
+  SelectCommand as CreateSelectCommand,
+  StateNotification as CreateStateNotification,
+  webviewStateSchema as createWebviewStateSchema,
   formProblems,
 } from '../../../src/protocol/createRelease';
-import { ActRequest, ReleaseStateNotification, ReplyNotification, onRequest, toWireError, type ReplyParams } from '../../../src/protocol/release';
+import { Dispatcher, ReplyNotification, message, onRequest, toWireError, type ReplyParams } from '../../../src/protocol/ipc';
+import { ActRequest, StateNotification as ReleaseStateNotification } from '../../../src/protocol/release';
 import { GitOpsHqError } from '../../../src/core/errors';
 
 const BLOB = 'a'.repeat(40);

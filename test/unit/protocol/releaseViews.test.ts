@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { auditOptions, mergeCandidates } from '../../../src/vscode/webviews/releaseViews';
+import { auditOptions, mergeCandidates } from '../../../src/core/release/releaseViews';
 
 describe('release panel view models', () => {
   it('mergeCandidates: one row per path across tenants, grouped by workload, project-wide last', () => {

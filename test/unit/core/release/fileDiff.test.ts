@@ -3,7 +3,7 @@ import { structuredPatch } from 'diff';
 import { fileDiff, MAX_DIFF_LINES } from '../../../../src/core/release/fileDiff';
 import { isVariablesFile } from '../../../../src/core/release/largeTexts';
 import { DISPLAY_MASKING, SECRET_MASK, SecretMasker } from '../../../../src/core/secrets/mask';
-import { fileDiffSchema } from '../../../../src/protocol/release';
+import { fileDiffSchema } from '../../../../src/protocol/releaseShapes';
 
 const none = new SecretMasker([], DISPLAY_MASKING);
 const VARIABLES_BEFORE = `repo:

@@ -1,18 +1,29 @@
-// What the release panels send, built from the service's data: candidates merged across tenants and
-// audit filter options (diffs: core/release/fileDiff.ts). Pure (no `vscode`), unit-tested in
-// test/unit/protocol/releaseViews.test.ts.
-import type { WireCandidate } from '../../protocol/createRelease';
-import type { WireAuditEntry } from '../../protocol/audit';
+// What the release panels show, built from the service's data: candidates merged across tenants and
+// audit filter options (diffs: fileDiff.ts). Pure, unit-tested in test/unit/protocol/releaseViews.test.ts;
+// the protocol's wire shapes (candidateSchema, the audit state's options) have these shapes.
+import type { AffectedPath } from './affectedPaths';
+import type { AuditEntry } from './audit';
 
-/** Per tenant candidates, as the contract's CandidateView gives them. */
+export interface CandidateRow {
+  path: string;
+  status: 'added' | 'modified' | 'deleted';
+  workload?: string;
+  kind: AffectedPath['kind'];
+  /** The working tree differs from HEAD for this path (in one of the tenants at least). */
+  uncommitted: boolean;
+  /** The selected tenants for which the path is a candidate. */
+  tenants: string[];
+}
+
+/** Per tenant candidates, as the release workflow's CandidateView gives them. */
 export interface TenantCandidates {
   tenant: string;
-  changes: { path: string; status: WireCandidate['status']; workload?: string; kind: WireCandidate['kind']; uncommitted: boolean }[];
+  changes: { path: string; status: CandidateRow['status']; workload?: string; kind: CandidateRow['kind']; uncommitted: boolean }[];
 }
 
 /** One row per path across the selected tenants (the first tenant's status), grouped order: workload, then path. */
-export function mergeCandidates(views: readonly TenantCandidates[]): WireCandidate[] {
-  const byPath = new Map<string, WireCandidate>();
+export function mergeCandidates(views: readonly TenantCandidates[]): CandidateRow[] {
+  const byPath = new Map<string, CandidateRow>();
   for (const view of views) {
     for (const c of view.changes) {
       const known = byPath.get(c.path);
@@ -35,16 +46,16 @@ export function mergeCandidates(views: readonly TenantCandidates[]): WireCandida
 }
 
 /** The values the audit panel's filter dropdowns offer. */
-export function auditOptions(entries: readonly Pick<WireAuditEntry, 'environment' | 'environments' | 'workloads' | 'who' | 'action'>[]): {
+export function auditOptions(entries: readonly Pick<AuditEntry, 'environment' | 'environments' | 'workloads' | 'who' | 'action'>[]): {
   environments: string[];
   workloads: string[];
   people: { email: string; name: string }[];
-  actions: WireAuditEntry['action'][];
+  actions: AuditEntry['action'][];
 } {
   const environments = new Set<string>();
   const workloads = new Set<string>();
   const people = new Map<string, string>();
-  const actions = new Set<WireAuditEntry['action']>();
+  const actions = new Set<AuditEntry['action']>();
   for (const e of entries) {
     if (e.environment) environments.add(e.environment);
     for (const env of e.environments ?? []) environments.add(env);
