@@ -182,7 +182,9 @@ describe('Release panels', function () {
       const buttons = await text(this, panelTitle, '#action-buttons');
       assert.ok(!buttons.includes('Approve'), `Dana requested it and cannot approve: ${buttons}`);
       assert.ok(buttons.includes('Cancel release'), buttons);
-      // The change's diff: the deployed content against the blob the release carries.
+      // The change's diff: the deployed content against the blob the release carries. Toasts left by
+      // earlier suites can cover the button in the bottom-right corner: a person closes them first.
+      await vscode.commands.executeCommand('notifications.clearAll');
       assert.ok(await webviewClick(panelTitle, `.change[data-path="${LEDGER}"] .toggle-diff`));
       await waitFor(async () => /\+\s*memory: 1Gi/.test(await text(this, panelTitle, `.change[data-path="${LEDGER}"]`)), 'the change diff');
     });
