@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { overrideKey } from '../../core/cluster/placement';
 import { GitOpsHqError } from '../../core/errors';
+import { findEnvironment, findProject, findTenant } from '../../core/model/lookup';
 import type { Services } from '../services';
 import type { ClusterService } from './clusterService';
 
@@ -17,17 +18,20 @@ export function registerClusterCommands(s: Services, cluster: ClusterService): v
   s.command('gitopshq.cluster.retry', async (arg?: Target) => {
     const target = targetOf(arg);
     if (target && !target.environment) throw new GitOpsHqError('environment-not-found', 'gitopshq.cluster.retry needs { project, environment, tenant? } or no argument (every failed connection).');
+    if (target) {
+      // Unknown names fail with the same message as everywhere, instead of retrying nothing.
+      const project = findProject(s.projects.index, target.project);
+      findEnvironment(project, target.environment!);
+      if (target.tenant !== undefined) findTenant(project, target.tenant);
+    }
     await cluster.retry(target && { project: target.project, environment: target.environment!, ...(target.tenant ? { tenant: target.tenant } : {}) });
   });
 
   s.command('gitopshq.cluster.selectContext', async (arg?: Target) => {
     const where = targetOf(arg) ?? (await pickEnvironment(s));
     if (!where?.environment) return undefined;
-    const project = s.projects.index.project(where.project);
-    if (!project) throw new GitOpsHqError('project-not-found', `No GitOpsHQ project with slug "${where.project}" is loaded.`);
-    if (!project.environments.some((e) => e.name === where.environment)) {
-      throw new GitOpsHqError('environment-not-found', `Project ${project.slug} has no environment "${where.environment}".`);
-    }
+    const project = findProject(s.projects.index, where.project);
+    const env = findEnvironment(project, where.environment);
     let context = arg?.context;
     if (context === undefined) {
       const { contexts, current, files } = await cluster.contexts();
@@ -39,7 +43,6 @@ export function registerClusterCommands(s: Services, cluster: ClusterService): v
         if (open) await vscode.commands.executeCommand('gitopshq.cluster.openKubeconfig');
         return undefined;
       }
-      const env = project.environments.find((e) => e.name === where.environment)!;
       const picked = await vscode.window.showQuickPick(
         contexts.map((c) => ({
           label: c.name,
@@ -56,7 +59,7 @@ export function registerClusterCommands(s: Services, cluster: ClusterService): v
     const chosen: string = context;
     const config = vscode.workspace.getConfiguration('gitopshq');
     const current = { ...(config.get<Record<string, { context?: string; namespace?: string }>>('clusters') ?? {}) };
-    const key = overrideKey(project.slug, where.environment);
+    const key = overrideKey(project.slug, env.name);
     current[key] = { ...current[key], context: chosen };
     await config.update('clusters', current, vscode.ConfigurationTarget.Global);
     return { context: chosen };
