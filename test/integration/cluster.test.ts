@@ -150,6 +150,8 @@ describe('Live cluster status', function () {
       await config().update('kubeconfig', kubeconfigFile, vscode.ConfigurationTarget.Global);
     }
     await assert.rejects(api.clusterStatus(PROJECT, 'qa'), /no environment "qa"/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('gitopshq.cluster.retry', { project: PROJECT, environment: 'qa' })), /no environment "qa"/);
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('the tree shows replicas and health icons; a crash loop turns the workload and the environment red within 3 s', async () => {
