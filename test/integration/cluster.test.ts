@@ -221,6 +221,11 @@ describe('Live cluster status', function () {
       }, 'the tree to recover after the kubeconfig edit', 15_000);
     } finally {
       await fs.writeFile(kubeconfigFile, text);
+      // The watcher reads the file again after a short debounce: wait until the old token is back in force.
+      await waitFor(async () => {
+        const rows = await viewRows('Projects');
+        return rows?.some((r) => r.level === 4 && r.label === 'Not authorized by the cluster');
+      }, 'the restored kubeconfig to be read again', 15_000);
       await devContext(undefined);
     }
   });

@@ -136,6 +136,7 @@ describe('Release panels', function () {
       const shot = await screenshot('create-release');
       if (shot) console.log(`      screenshot: ${shot}`);
 
+      await vscode.commands.executeCommand('notifications.clearAll'); // toasts of earlier suites cover the button
       assert.ok(await webviewClick(FORM, '#create'));
       const result = await waitFor(async () => {
         const t = await text(this, FORM, '#result');
