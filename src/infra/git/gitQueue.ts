@@ -157,6 +157,13 @@ export class GitQueue {
         finish();
         reject(gitFailed(command, this.dir, err));
       });
+      // A process we ended may leave a child holding its pipes open (a shell alias): settle on exit then.
+      child.on('exit', () => {
+        if (ended === 'timeout' || ended === 'cancelled') {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
+      });
       child.on('close', (code) => {
         finish();
         const ms = Date.now() - started;
