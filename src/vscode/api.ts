@@ -2,6 +2,8 @@ import { compareEnvironments } from '../core/compare';
 import { GitOpsHqError } from '../core/errors';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
+import { blameAnswer } from './history/registerHistory';
+import { apiCommit, type HistoryService } from './history/historyService';
 import type { ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
@@ -14,7 +16,7 @@ export interface InternalApi extends GitOpsHqApi {
 
 export function createApi(
   index: ProjectIndex,
-  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown },
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; history?: HistoryService },
 ): InternalApi {
   const project = (slug: string): Project => {
     const p = index.project(slug);
@@ -83,6 +85,16 @@ export function createApi(
       for (const [dotted, origin] of effective.sources) sources[dotted] = { file: origin.file, line: origin.line + 1 };
       // A deep copy: callers must not be able to change the index's cached values.
       return { values: structuredClone(effective.values), sources, unresolved: [...effective.unresolved] };
+    },
+    async history(target, options) {
+      if (!extra.history) throw new GitOpsHqError('git-failed', 'The Git browser is not available.');
+      const page = await extra.history.page(target, { skip: options?.skip ?? 0, limit: options?.limit ?? 200 });
+      return { commits: page.entries.map(apiCommit) };
+    },
+    async blame(file, line) {
+      if (!extra.history) throw new GitOpsHqError('git-failed', 'The Git browser is not available.');
+      if (!Number.isInteger(line) || line < 0) throw new GitOpsHqError('git-failed', `blame() needs a 0-based line number, got ${String(line)}.`);
+      return blameAnswer(await extra.history.blame(file, line));
     },
     compare(slug, source, target, options): ApiCompareResult {
       const p = project(slug);

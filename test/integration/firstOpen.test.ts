@@ -44,11 +44,11 @@ describe('GitOpsHQ views opened as a person opens them', function () {
 
     if (!(await workbenchClick(ACTIVITY_BAR_ICON))) this.skip(); // a host without a browser to click in
 
-    // Projects: the project expanded with its environments in promotion order.
-    const projects = await settledRows('Projects', (rows) => rows.length > project.environments.length);
+    // Projects: the project expanded with its environments in promotion order, then its Git Browser.
+    const projects = await settledRows('Projects', (rows) => rows.length > project.environments.length + 1);
     assert.deepEqual(
       projects.map((r) => [r.level, r.label]),
-      [[1, project.name], ...project.environments.map((e) => [2, e])],
+      [[1, project.name], ...project.environments.map((e) => [2, e]), [2, 'Git Browser']],
       `Projects rows: ${show(projects)}`,
     );
     assert.equal(projects[0]!.expanded, true);

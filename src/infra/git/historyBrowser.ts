@@ -18,6 +18,8 @@ export interface HistoryQuery {
   /** Repository-relative paths (files or folders). */
   paths: readonly string[];
   follow?: boolean;
+  /** Revisions to walk (default HEAD). */
+  revs?: readonly string[];
   placementsOf: PlacementsOf;
   releases: readonly Release[];
 }
@@ -58,7 +60,7 @@ export class HistoryBrowser {
     const skip = Math.max(0, opts.skip ?? 0);
     const limit = Math.max(0, opts.limit ?? 200);
     const head = await this.git.headKey();
-    const key = [head, query.follow ? 'follow' : '', ...query.paths].join('\u0000');
+    const key = [head, query.follow ? 'follow' : '', ...(query.revs ?? ['HEAD']), '--', ...query.paths].join('\u0000');
     let session = this.sessions.get(key);
     if (!session) {
       session = { commits: [], done: false };
@@ -74,6 +76,7 @@ export class HistoryBrowser {
           skip: s.commits.length,
           limit: want,
           ...(query.follow ? { follow: true } : {}),
+          ...(query.revs ? { revs: query.revs } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         s.commits.push(...got);
