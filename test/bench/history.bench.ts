@@ -65,7 +65,7 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-async function generate(root: string): Promise<void> {
+export async function generate(root: string): Promise<void> {
   await runGit(root, ['init', '-q', '-b', 'main']);
   const files = ['.gitopshq/variables.yaml'];
   for (let c = 0; c < 25; c++) {

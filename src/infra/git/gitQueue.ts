@@ -12,6 +12,15 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Collected output above this fails the call (streamed output has no limit: the caller keeps what it needs). */
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
+/**
+ * git keeps up to core.deltaBaseCacheLimit (96 MB by default) of delta bases it already expanded. A
+ * path-limited `git log` over 10,000 commits filled all of it with trees it never read again, and
+ * touching that much fresh memory was most of its time (0.6-0.9 s against 0.15-0.25 s with 8-16 MB in
+ * the bench's repository; a real 11,000-commit repository, argo-cd, was no slower). 16 MB still holds
+ * the bases of a long delta chain of large trees.
+ */
+export const READ_CONFIG = ['core.deltaBaseCacheLimit=16m'];
+
 export interface QueueOptions {
   maxProcesses?: number;
   /** Read on every call, so that a settings change applies to the next one. */
@@ -62,7 +71,7 @@ export class GitQueue {
   ) {
     this.maxProcesses = Math.max(1, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
     this.logger = options.logger ?? nullLogger;
-    this.config = options.trusted ? [] : UNTRUSTED_CONFIG.flatMap((setting) => ['-c', setting]);
+    this.config = [...READ_CONFIG, ...(options.trusted ? [] : UNTRUSTED_CONFIG)].flatMap((setting) => ['-c', setting]);
   }
 
   get active(): number {
