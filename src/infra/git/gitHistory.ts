@@ -26,6 +26,14 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
+export interface StreamLogOptions {
+  skip?: number;
+  maxCount?: number;
+  follow?: boolean;
+  revs?: readonly string[];
+  signal?: AbortSignal;
+}
+
 export interface RefSummary {
   name: string;
   sha: string;
@@ -54,47 +62,75 @@ export class GitHistory {
   async log(paths: readonly string[], opts: LogOptions): Promise<HistoryCommit[]> {
     if (opts.limit <= 0) return [];
     const commits: HistoryCommit[] = [];
+    await this.streamLog(paths, { ...opts, maxCount: opts.limit }, (commit) => {
+      commits.push(commit);
+      return commits.length < opts.limit;
+    });
+    return commits;
+  }
+
+  /**
+   * Streams the commits that touched `paths`, newest first, parsed as they arrive (never held whole).
+   * `onCommit` returning false ends git at once: a page stops the walk when it is full instead of
+   * letting git walk on to the root.
+   */
+  async streamLog(paths: readonly string[], opts: StreamLogOptions, onCommit: (commit: HistoryCommit) => boolean | void): Promise<void> {
     const decoder = new StringDecoder('utf8');
     let pending = '';
+    let stopped = false;
     const take = (text: string, final: boolean) => {
       pending += text;
       const records = pending.split(RECORD);
       pending = final ? '' : (records.pop() as string);
       for (const record of records) {
+        if (stopped) return;
         const commit = parseLogRecord(record);
-        if (commit && commits.length < opts.limit) commits.push(commit);
+        if (commit && onCommit(commit) === false) stopped = true;
       }
     };
-    await this.queue.run(
-      [
-        '--literal-pathspecs',
-        'log',
-        '-z',
-        '--raw',
-        '--no-abbrev',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--diff-merges=first-parent',
-        opts.follow ? '--follow' : '--no-renames',
-        `--max-count=${opts.limit}`,
-        ...(opts.skip ? [`--skip=${opts.skip}`] : []),
-        FORMAT,
-        ...(opts.revs ?? ['HEAD']),
-        '--',
-        ...paths,
-      ],
-      {
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        // Parsed as it arrives: the output is never held whole.
-        onData: (chunk) => take(decoder.write(chunk), false),
-      },
-    ).catch((err: unknown) => {
-      // A repository without commits has no HEAD: no history.
-      if (/does not have any commits|unknown revision|bad default revision/i.test(String(err))) return undefined;
-      throw err;
-    });
+    await this.queue
+      .run(
+        [
+          '--literal-pathspecs',
+          'log',
+          '-z',
+          '--raw',
+          '--no-abbrev',
+          '--no-ext-diff',
+          '--no-textconv',
+          '--diff-merges=first-parent',
+          opts.follow ? '--follow' : '--no-renames',
+          ...(opts.maxCount !== undefined ? [`--max-count=${opts.maxCount}`] : []),
+          ...(opts.skip ? [`--skip=${opts.skip}`] : []),
+          FORMAT,
+          ...(opts.revs ?? ['HEAD']),
+          '--',
+          ...paths,
+        ],
+        {
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onData: (chunk) => {
+            take(decoder.write(chunk), false);
+            return !stopped;
+          },
+        },
+      )
+      .catch((err: unknown) => {
+        // A repository without commits has no HEAD: no history.
+        if (/does not have any commits|unknown revision|bad default revision/i.test(String(err))) return undefined;
+        throw err;
+      });
     take(decoder.end(), true);
-    return commits;
+  }
+
+  /**
+   * Whether a merge commit is reachable from `tips` but not from `commit` (commit objects only, no
+   * trees). Without one, the history from the tips down to `commit` is a line, and a walk that
+   * continues from `commit`'s parents lists exactly what the walk from the tips lists after `commit`.
+   */
+  async mergeAbove(tips: readonly string[], commit: string, signal?: AbortSignal): Promise<boolean> {
+    const text = await this.queue.text(['rev-list', '--min-parents=2', '--max-count=1', ...tips, `^${commit}`, '--'], signal ? { signal } : {});
+    return text.trim() !== '';
   }
 
   /** The files of one commit against its first parent (renames detected). */
@@ -128,15 +164,29 @@ export class GitHistory {
     });
   }
 
-  /** The commits reachable from `head` that touch `paths` (for release attribution); empty when head is unknown here. */
-  async reachable(head: string, paths: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
-    try {
-      const text = await this.queue.text(['--literal-pathspecs', 'rev-list', head, '--', ...paths], signal ? { signal } : {});
-      return new Set(text.split('\n').filter((l) => l !== ''));
-    } catch (err) {
-      if (/cancelled/.test(String(err))) throw err;
-      return new Set();
-    }
+  /**
+   * Streams `git rev-list --parents` lines ("<sha> <parent>…") of the ancestors of `heads` that are not
+   * ancestors of `known`. Heads missing from the repository are skipped. Only commit objects are read.
+   */
+  async walkAncestry(heads: readonly string[], known: readonly string[], onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    if (heads.length === 0) return;
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const take = (text: string) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() as string;
+      for (const line of lines) if (line !== '') onLine(line);
+    };
+    // Through stdin: a repository with hundreds of releases would not fit a command line.
+    const input = [...heads, ...known.map((k) => `^${k}`)].join('\n') + '\n';
+    await this.queue.run(['rev-list', '--parents', '--ignore-missing', '--stdin'], {
+      input,
+      ...(signal ? { signal } : {}),
+      onData: (chunk) => take(decoder.write(chunk)),
+    });
+    take(decoder.end());
+    if (pending !== '') onLine(pending);
   }
 
   /** `git blame --porcelain` of the saved file; lines by 1-based number. */

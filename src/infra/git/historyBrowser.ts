@@ -3,11 +3,14 @@
 // Everything Git says about a commit is immutable, so it is cached by commit; what moves (HEAD, the
 // deployed branches) is part of each cache key.
 import { stat } from 'node:fs/promises';
+import { GitOpsHqError } from '../../core/errors';
+import { AncestryGraph } from '../../core/history/ancestry';
 import { carryingRelease, releasesTouching } from '../../core/history/attribution';
 import { commitBadges, type PlacementsOf } from '../../core/history/badges';
 import type { Badge, BlameLine, HistoryCommit, Placement } from '../../core/history/types';
 import type { Release } from '../../core/release/types';
 import type { GitHistory } from './gitHistory';
+import { isCancelled } from './gitQueue';
 
 export interface HistoryEntry extends HistoryCommit {
   release?: { id: string; title: string; state: Release['state'] };
@@ -36,17 +39,38 @@ export type DeployedTips = () => Promise<Map<string, string>>;
 const MAX_SESSIONS = 32;
 const MAX_BLOBS = 200_000;
 const MAX_BLAMES = 64;
+/** Past this many commits the ancestry graph starts over (about 150 bytes a commit). */
+const MAX_GRAPH = 2_000_000;
 
+/** One target's history as read so far, newest first. */
 interface Session {
   commits: HistoryCommit[];
+  /** The walk reached the end of the history. */
   done: boolean;
-  loading?: Promise<void> | undefined;
+  /** The git log running for this session, if any. */
+  reader?: Reader | undefined;
+  /** Pages waiting for more commits (woken per commit and when a read ends). */
+  waiters: Set<() => void>;
+  /**
+   * Revisions from which the history down to the last commit read is known to be a line (no merge):
+   * a new read then continues from the last commit's parents instead of skipping what was read.
+   * Undefined once a merge was seen (or for --follow and excluding revisions): reads use --skip.
+   */
+  lineFrom: readonly string[] | undefined;
+}
+
+interface Reader {
+  /** The read stops (git is ended) once the session holds this many commits. */
+  target: number;
+  /** Settles with the error that ended the read, if any; never rejects. */
+  ended: Promise<unknown>;
 }
 
 export class HistoryBrowser {
   private readonly sessions = new Map<string, Session>();
   private readonly blobs = new Map<string, string | null>();
-  private readonly reachable = new Map<string, Promise<Set<string>>>();
+  private ancestry = new AncestryGraph();
+  private walking: Promise<void> | undefined;
   private readonly blames = new Map<string, Promise<BlameLine[]>>();
   private readonly answers = new Map<string, Promise<HistoryEntry>>();
 
@@ -55,35 +79,28 @@ export class HistoryBrowser {
     private readonly tips: DeployedTips,
   ) {}
 
-  /** Commits `skip` to `skip + limit` (newest first) and whether there are more. */
+  /**
+   * Commits `skip` to `skip + limit` (newest first) and whether there are more. The git log is read as
+   * it streams and ended once the page is full, except that it reads on for one more page in the
+   * background ("Load more" is then answered from memory); a later read continues from the last
+   * commit read when the history above it is a line, else skips what was read.
+   */
   async page(query: HistoryQuery, opts: { skip?: number; limit?: number; signal?: AbortSignal } = {}): Promise<{ entries: HistoryEntry[]; more: boolean }> {
     const skip = Math.max(0, opts.skip ?? 0);
     const limit = Math.max(0, opts.limit ?? 200);
     const head = await this.git.headKey();
+    // The releases' ancestry is read while git walks the history (describe joins that walk).
+    if (query.paths.length > 0) this.ensureAncestry(releasesTouching(query.releases, query.paths).map((r) => r.head), opts.signal).catch(() => undefined);
     const key = [head, query.follow ? 'follow' : '', ...(query.revs ?? ['HEAD']), '--', ...query.paths].join('\u0000');
-    let session = this.sessions.get(key);
+    let session: Session | undefined = this.sessions.get(key);
     if (!session) {
-      session = { commits: [], done: false };
+      const plain = !query.follow && (query.revs ?? []).every((r) => !r.startsWith('-') && !r.startsWith('^'));
+      session = { commits: [], done: false, waiters: new Set(), lineFrom: plain ? this.startRevs(query, head) : undefined };
       this.sessions.set(key, session);
       if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
     }
-    // One more than asked: it tells whether a "Load more" is worth showing.
-    while (!session.done && session.commits.length < skip + limit + 1) {
-      const s = session;
-      s.loading ??= (async () => {
-        const want = Math.max(200, skip + limit + 1 - s.commits.length);
-        const got = await this.git.log(query.paths, {
-          skip: s.commits.length,
-          limit: want,
-          ...(query.follow ? { follow: true } : {}),
-          ...(query.revs ? { revs: query.revs } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        s.commits.push(...got);
-        if (got.length < want) s.done = true;
-      })().finally(() => (s.loading = undefined));
-      await s.loading;
-    }
+    // One more than asked tells whether a "Load more" is worth showing.
+    await this.fill(session, query, head, skip + limit + 1, skip + 2 * limit + 1, opts.signal);
     const upto = session.commits.slice(0, skip + limit);
     const pageCommits = upto.slice(skip);
     const entries = await this.describe(upto, pageCommits, query, opts.signal);
@@ -95,6 +112,8 @@ export class HistoryBrowser {
    * with its release and badges. Cached per file revision (HEAD, size and mtime).
    */
   async blame(absPath: string, repoPath: string, line: number, query: Omit<HistoryQuery, 'paths' | 'follow'>, signal?: AbortSignal): Promise<BlameAnswer | undefined> {
+    // Which releases' heads contain the blamed commit is read while git blames.
+    this.ensureAncestry(releasesTouching(query.releases, [repoPath]).map((r) => r.head), signal).catch(() => undefined);
     const [head, info] = await Promise.all([this.git.headKey(), stat(absPath)]);
     const key = `${absPath}\u0000${head}\u0000${info.size}\u0000${info.mtimeMs}`;
     let lines = this.blames.get(key);
@@ -118,6 +137,16 @@ export class HistoryBrowser {
       if (this.answers.size > 5_000) this.answers.delete(this.answers.keys().next().value as string);
     }
     return { line: blamed, entry: await entry };
+  }
+
+  /** Settles when no read ahead and no ancestry walk is running (tests and the bench wait for quiet). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.sessions.values()].flatMap((s) => (s.reader ? [s.reader.ended] : []));
+      if (this.walking) running.push(this.walking.catch(() => undefined));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   /** Forget everything keyed by things that can move without HEAD moving (a release file, a deploy). */
@@ -159,13 +188,12 @@ export class HistoryBrowser {
     }
     const unique = [...new Map(wanted.map((w) => [`${w.tip}:${w.path}`, w])).values()];
     const relevant = releasesTouching(query.releases, query.paths.length > 0 ? query.paths : page.flatMap((c) => c.files.map((f) => f.path)));
-    const [found, contained] = await Promise.all([
+    const [found] = await Promise.all([
       this.git.blobsAt(unique, signal),
-      Promise.all(relevant.map(async (r) => [r.id, await this.reachableFrom(r.head, query.paths, signal)] as const)),
+      this.ensureAncestry(relevant.map((r) => r.head), signal),
     ]);
     unique.forEach((w, i) => this.blobs.set(`${w.tip}:${w.path}`, found[i] ?? null));
     if (this.blobs.size > MAX_BLOBS) this.blobs.clear();
-    const containedBy = new Map(contained);
 
     const pageShas = new Set(page.map((c) => c.sha));
     const badges = commitBadges(
@@ -179,22 +207,113 @@ export class HistoryBrowser {
       },
     );
     return page.map((commit) => {
-      const release = carryingRelease(commit, relevant, (r, sha) => r.head === sha || (containedBy.get(r.id)?.has(sha) ?? false));
+      const release = carryingRelease(commit, relevant, (r, sha) => this.ancestry.contains(r.head, sha));
       const entry: HistoryEntry = { ...commit, badges: pageShas.has(commit.sha) ? (badges.get(commit.sha) ?? []) : [] };
       if (release) entry.release = { id: release.id, title: release.title, state: release.state };
       return entry;
     });
   }
 
-  private reachableFrom(head: string, paths: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
-    const key = [head, ...paths].join('\u0000');
-    let result = this.reachable.get(key);
-    if (!result) {
-      result = this.git.reachable(head, paths, signal);
-      this.reachable.set(key, result);
-      result.catch(() => this.reachable.delete(key));
-      if (this.reachable.size > 1_000) this.reachable.delete(this.reachable.keys().next().value as string);
+  /** Reads until the session holds `want` commits (or all there are); the read goes on to `ahead`. */
+  private async fill(session: Session, query: HistoryQuery, head: string, want: number, ahead: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw new GitOpsHqError('cancelled', 'Reading the history was cancelled.');
+      if (session.reader) session.reader.target = Math.max(session.reader.target, ahead);
+      if (session.done || session.commits.length >= want) {
+        if (!session.reader && !session.done && session.commits.length < ahead) this.startRead(session, query, head, ahead, signal);
+        return;
+      }
+      const reader = session.reader ?? this.startRead(session, query, head, ahead, signal);
+      let wake: () => void = () => undefined;
+      const woken = new Promise<void>((resolve) => {
+        wake = () => {
+          if (session.commits.length >= want || session.reader !== reader || signal?.aborted) resolve();
+        };
+      });
+      session.waiters.add(wake);
+      const onAbort = () => wake();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const error = await Promise.race([woken.then(() => undefined), reader.ended]);
+      session.waiters.delete(wake);
+      signal?.removeEventListener('abort', onAbort);
+      // A read another page started and then cancelled is not this page's failure: read again.
+      if (error !== undefined && !(isCancelled(error) && !signal?.aborted)) throw error;
     }
-    return result;
+  }
+
+  private startRead(session: Session, query: HistoryQuery, head: string, target: number, signal?: AbortSignal): Reader {
+    const reader: Reader = { target, ended: Promise.resolve(undefined) };
+    session.reader = reader;
+    const wakeAll = () => {
+      for (const wake of session.waiters) wake();
+    };
+    reader.ended = (async () => {
+      const from = await this.resumeAt(session, query, head, signal);
+      if (from === 'end') {
+        session.done = true;
+        return undefined;
+      }
+      let reached = false;
+      await this.git.streamLog(
+        query.paths,
+        { ...from, ...(query.follow ? { follow: true } : {}), ...(signal ? { signal } : {}) },
+        (commit) => {
+          session.commits.push(commit);
+          wakeAll();
+          if (session.commits.length < reader.target) return true;
+          reached = true;
+          return false;
+        },
+      );
+      if (!reached) session.done = true;
+      return undefined;
+    })()
+      .catch((err: unknown) => err)
+      .finally(() => {
+        if (session.reader === reader) session.reader = undefined;
+        wakeAll();
+      });
+    return reader;
+  }
+
+  /** Where the next read of a session starts: the last commit's parents when the history above it is a line. */
+  private async resumeAt(session: Session, query: HistoryQuery, head: string, signal?: AbortSignal): Promise<{ revs?: readonly string[]; skip?: number } | 'end'> {
+    const last = session.commits[session.commits.length - 1];
+    if (!last) return { revs: this.startRevs(query, head) };
+    if (session.lineFrom) {
+      if (!(await this.git.mergeAbove(session.lineFrom, last.sha, signal))) {
+        session.lineFrom = [last.sha];
+        return last.parents.length === 0 ? 'end' : { revs: last.parents };
+      }
+      session.lineFrom = undefined;
+    }
+    return { revs: this.startRevs(query, head), skip: session.commits.length };
+  }
+
+  /** The revisions a session walks: HEAD as it was when the session began (its key), unless told. */
+  private startRevs(query: HistoryQuery, head: string): readonly string[] {
+    return query.revs ?? (/^[0-9a-f]{40,64}$/.test(head) ? [head] : ['HEAD']);
+  }
+
+  /** Makes sure the ancestry graph holds every ancestor of `heads` (one walk at a time; later ones add only what is new). */
+  private async ensureAncestry(heads: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const missing = [...new Set(heads)].filter((h) => !this.ancestry.knows(h));
+      if (missing.length === 0) return;
+      if (!this.walking) {
+        if (this.ancestry.size > MAX_GRAPH) this.ancestry = new AncestryGraph();
+        const graph = this.ancestry;
+        this.walking = this.git
+          .walkAncestry(missing, graph.walked, (line) => graph.addLine(line), signal)
+          .then(() => graph.addHeads(missing))
+          .finally(() => (this.walking = undefined));
+      }
+      try {
+        await this.walking;
+      } catch (err) {
+        // Another caller's walk was cancelled: walk again for this one.
+        if (!isCancelled(err) || signal?.aborted) throw err;
+      }
+    }
   }
 }
