@@ -165,8 +165,15 @@ describe("Git browser", function () {
       `badges in descriptions: ${show(rendered)}`,
     );
     await only("History", async () => {
-      await new Promise((r) => setTimeout(r, 500));
+      // The README's picture: a sidebar wide enough for the subjects and the descriptions (author,
+      // date, release, badges), which the default width cuts after a few words.
+      // (In VS Code 1.100 these commands resize the editor area: a narrower editor is a wider sidebar.)
+      for (let i = 0; i < 14; i++)
+        await vscode.commands.executeCommand("workbench.action.decreaseViewWidth");
+      await new Promise((r) => setTimeout(r, 800));
       await screenshot("history-view");
+      for (let i = 0; i < 14; i++)
+        await vscode.commands.executeCommand("workbench.action.increaseViewWidth");
     });
 
     const first = shown.commits[0]!;

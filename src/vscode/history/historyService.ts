@@ -92,9 +92,9 @@ export class HistoryService {
 
   async page(target: HistoryTarget | ResolvedTarget, opts: { skip?: number; limit?: number; signal?: AbortSignal } = {}): Promise<HistoryPage> {
     const resolved = 'repo' in target ? target : await this.resolve(target);
-    const browser = await this.browser(resolved.repo);
+    const [browser, releases] = await Promise.all([this.browser(resolved.repo), this.releasesOf(resolved.project)]);
     const result = await browser.page(
-      { paths: resolved.paths, follow: resolved.follow, ...(resolved.revs ? { revs: resolved.revs } : {}), placementsOf: this.placements(resolved), releases: this.releasesOf(resolved.project) },
+      { paths: resolved.paths, follow: resolved.follow, ...(resolved.revs ? { revs: resolved.revs } : {}), placementsOf: this.placements(resolved), releases },
       { skip: opts.skip ?? 0, limit: opts.limit ?? PAGE_SIZE, ...(opts.signal ? { signal: opts.signal } : {}) },
     );
     const mask = this.masker();
@@ -111,12 +111,12 @@ export class HistoryService {
     const order = resolved.project?.environments.map((e) => e.name) ?? [];
     const base: BlameResult = { file, line, order, root: resolved.repo.root, ...(resolved.project ? { project: resolved.project } : {}) };
     if (opts.unsaved) return { ...base, unsaved: true };
-    const browser = await this.browser(resolved.repo);
+    const [browser, releases] = await Promise.all([this.browser(resolved.repo), this.releasesOf(resolved.project)]);
     const answer = await browser.blame(
       path.normalize(file),
       resolved.paths[0] as string,
       opts.savedLine ?? line,
-      { placementsOf: this.placements(resolved), releases: this.releasesOf(resolved.project) },
+      { placementsOf: this.placements(resolved), releases },
       opts.signal,
     );
     if (!answer) return base;
@@ -172,8 +172,10 @@ export class HistoryService {
     return new PlacementIndex(target.project, (abs) => target.repo.relative(abs)).placementsOf;
   }
 
-  private releasesOf(project: Project | undefined): Release[] {
+  /** After the release files known so far are read: a history asked for early in a session lost its releases. */
+  private async releasesOf(project: Project | undefined): Promise<Release[]> {
     if (!project) return [];
+    await this.releases.settled();
     return this.releases.releases(project.slug).flatMap((e) => (e.release ? [e.release] : []));
   }
 
