@@ -112,8 +112,6 @@ export class HistoryBrowser {
    * with its release and badges. Cached per file revision (HEAD, size and mtime).
    */
   async blame(absPath: string, repoPath: string, line: number, query: Omit<HistoryQuery, 'paths' | 'follow'>, signal?: AbortSignal): Promise<BlameAnswer | undefined> {
-    // Which releases' heads contain the blamed commit is read while git blames.
-    this.ensureAncestry(releasesTouching(query.releases, [repoPath]).map((r) => r.head), signal).catch(() => undefined);
     const [head, info] = await Promise.all([this.git.headKey(), stat(absPath)]);
     const key = `${absPath}\u0000${head}\u0000${info.size}\u0000${info.mtimeMs}`;
     let lines = this.blames.get(key);
@@ -163,12 +161,16 @@ export class HistoryBrowser {
     const own = commits.find((c) => c.sha === blamed.sha) ?? (await this.git.commitFiles(blamed.sha, signal));
     if (!own) throw new Error(`Commit ${blamed.sha} is not in this repository.`);
     const list = commits.some((c) => c.sha === own.sha) ? commits : [...commits, own];
-    const [entry] = await this.describe(list, [own], { ...query, paths }, signal);
+    const [entry] = await this.describe(list, [own], { ...query, paths }, signal, own);
     return entry as HistoryEntry;
   }
 
-  /** Entries for `page`, with "later" contents read from `upto` (every newer commit, newest first). */
-  private async describe(upto: HistoryCommit[], page: HistoryCommit[], query: HistoryQuery, signal?: AbortSignal): Promise<HistoryEntry[]> {
+  /**
+   * Entries for `page`, with "later" contents read from `upto` (every newer commit, newest first).
+   * With `single` (a blamed commit), containment comes from a walk bounded by that commit unless the
+   * ancestry graph already knows every head.
+   */
+  private async describe(upto: HistoryCommit[], page: HistoryCommit[], query: HistoryQuery, signal?: AbortSignal, single?: HistoryCommit): Promise<HistoryEntry[]> {
     const tips = await this.tips();
     const placementsCache = new Map<string, readonly Placement[]>();
     const placementsOf = (p: string) => {
@@ -188,9 +190,12 @@ export class HistoryBrowser {
     }
     const unique = [...new Map(wanted.map((w) => [`${w.tip}:${w.path}`, w])).values()];
     const relevant = releasesTouching(query.releases, query.paths.length > 0 ? query.paths : page.flatMap((c) => c.files.map((f) => f.path)));
-    const [found] = await Promise.all([
+    const heads = relevant.map((r) => r.head);
+    const [found, contains] = await Promise.all([
       this.git.blobsAt(unique, signal),
-      this.ensureAncestry(relevant.map((r) => r.head), signal),
+      single && !heads.every((h) => this.ancestry.knows(h))
+        ? this.containing(heads, single, signal)
+        : this.ensureAncestry(heads, signal).then(() => (head: string, sha: string) => this.ancestry.contains(head, sha)),
     ]);
     unique.forEach((w, i) => this.blobs.set(`${w.tip}:${w.path}`, found[i] ?? null));
     if (this.blobs.size > MAX_BLOBS) this.blobs.clear();
@@ -207,7 +212,7 @@ export class HistoryBrowser {
       },
     );
     return page.map((commit) => {
-      const release = carryingRelease(commit, relevant, (r, sha) => this.ancestry.contains(r.head, sha));
+      const release = carryingRelease(commit, relevant, (r, sha) => contains(r.head, sha));
       const entry: HistoryEntry = { ...commit, badges: pageShas.has(commit.sha) ? (badges.get(commit.sha) ?? []) : [] };
       if (release) entry.release = { id: release.id, title: release.title, state: release.state };
       return entry;
@@ -293,6 +298,19 @@ export class HistoryBrowser {
   /** The revisions a session walks: HEAD as it was when the session began (its key), unless told. */
   private startRevs(query: HistoryQuery, head: string): readonly string[] {
     return query.revs ?? (/^[0-9a-f]{40,64}$/.test(head) ? [head] : ['HEAD']);
+  }
+
+  /**
+   * Which of `heads` contain `commit`, from a walk of the heads that stops at the commit's parents'
+   * ancestors: every commit on a path from a head down to `commit` descends from it, so none is cut
+   * off. It reads only the commits above `commit` (a recent blamed line reads few), where the full
+   * graph reads all of history.
+   */
+  private async containing(heads: readonly string[], commit: HistoryCommit, signal?: AbortSignal): Promise<(head: string, sha: string) => boolean> {
+    const graph = new AncestryGraph();
+    await this.git.walkAncestry(heads, commit.parents, (line) => graph.addLine(line), signal);
+    graph.addHeads(heads);
+    return (head, sha) => graph.contains(head, sha);
   }
 
   /** Makes sure the ancestry graph holds every ancestor of `heads` (one walk at a time; later ones add only what is new). */

@@ -182,5 +182,33 @@ describe('HistoryBrowser reading long histories', () => {
       assert.equal(of(c2), 'rel_BRANCH', 'and its fork point');
       assert.equal(entries.filter((e) => e.release !== undefined).length, 2, 'no main commit after the fork is in it; a missing head contains nothing');
     });
+
+    it('attributes a blamed line’s commit to a release whose head contains it, cold or after the graph is built', async () => {
+      const k = await repo.commit('Add b', { 'b.yaml': 'b: 1\n' });
+      const l = await repo.commit('Touch another file', { 'other.yaml': 'o: 1\n' });
+      const at = (head: string, id: string) =>
+        ({ id, title: id, head, state: 'deployed', createdAt: '2026-01-01T00:00:00Z', environment: 'staging', tenants: ['t'], changes: [{ path: 'b.yaml', blob: null }] }) as unknown as Release;
+      const releases = [at(release, 'rel_BRANCH'), at(l, 'rel_L')];
+      const repository = (await GitRepository.open(repo.dir))!;
+      const file = `${repo.dir}/b.yaml`;
+      const history = new WalkRecordingHistory(repository);
+      const cold = await new HistoryBrowser(history, async () => new Map()).blame(file, 'b.yaml', 0, { releases, placementsOf: () => [] });
+      assert.equal(cold?.line.sha, k);
+      assert.equal(cold?.entry?.release?.id, 'rel_L', 'the later release head contains it; the release branch does not');
+      assert.deepEqual(history.walks, [{ heads: [release, l], known: cold!.entry!.parents }], 'one walk, stopped at the commit’s parents');
+      const warm = new HistoryBrowser(new GitHistory(repository), async () => new Map());
+      await warm.page({ paths: ['b.yaml'], releases, placementsOf: () => [] });
+      const again = await warm.blame(file, 'b.yaml', 0, { releases, placementsOf: () => [] });
+      assert.equal(again?.entry?.release?.id, 'rel_L');
+    });
   });
 });
+
+/** Records the ancestry walks: which heads, and whose ancestors were left out. */
+class WalkRecordingHistory extends GitHistory {
+  readonly walks: { heads: readonly string[]; known: readonly string[] }[] = [];
+  override walkAncestry(heads: readonly string[], known: readonly string[], onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    this.walks.push({ heads, known });
+    return super.walkAncestry(heads, known, onLine, signal);
+  }
+}
