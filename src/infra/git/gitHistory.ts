@@ -1,6 +1,6 @@
 // The Git browser's reads (issue 16), all through one bounded GitQueue: a page of the history of some
 // paths (streamed and parsed record by record), the files of one commit, a file's text at a commit,
-// the blobs the deployed branches hold, which commits a release's head contains, porcelain blame, and
+// the blobs the deployed branches hold, the commit graph above release heads (streamed), porcelain blame, and
 // the refs the Git Browser node lists. Diffs never run external diff or textconv programs.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
