@@ -2,8 +2,8 @@ import { compareEnvironments } from '../core/compare';
 import { GitOpsHqError } from '../core/errors';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
-import { blameAnswer } from './history/registerHistory';
-import { apiCommit, type HistoryService } from './history/historyService';
+import { apiCommit, blameAnswer } from './history/historyApi';
+import type { HistoryService } from './history/historyService';
 import type { ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */

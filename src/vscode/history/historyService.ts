@@ -4,7 +4,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
-import { deployedIn } from '../../core/history/badges';
 import { PlacementIndex, workloadTargetPaths, type HistoryTarget } from '../../core/history/targets';
 import type { Badge, BlameLine, Placement } from '../../core/history/types';
 import type { Logger } from '../../core/logger';
@@ -190,23 +189,5 @@ export function timeoutSetting(): number {
   return vscode.workspace.getConfiguration('gitopshq').get<number>('git.timeoutMs', 10_000);
 }
 
-/** The API's shape of a commit. */
-export function apiCommit(e: HistoryEntry): {
-  sha: string;
-  author: { name: string; email: string };
-  date: string;
-  subject: string;
-  release?: string;
-  deployedIn: Placement[];
-} {
-  return {
-    sha: e.sha,
-    author: { name: e.author.name, email: e.author.email },
-    date: e.date,
-    subject: e.subject,
-    ...(e.release ? { release: e.release.id } : {}),
-    deployedIn: deployedIn(e.badges),
-  };
-}
 
 export type { Badge };

@@ -10,7 +10,8 @@ import type { Views } from '../views/registerViews';
 import { blameAt, BlameHoverProvider, blameMarkdown } from './blameHover';
 import { GitBrowserNodes } from './gitBrowserNodes';
 import { GIT_SCHEME, GitDocuments, openCommitDiff, type DiffArgs } from './gitDocuments';
-import { apiCommit, HistoryService } from './historyService';
+import { apiCommit, blameAnswer } from './historyApi';
+import { HistoryService } from './historyService';
 import { HISTORY_VIEW, HistoryViewProvider, type HistoryNode } from './historyView';
 
 export interface HistoryFeature {
@@ -75,12 +76,6 @@ export function registerHistory(s: Services, releases: ReleaseService, views: Vi
   return { service, view: provider };
 }
 
-/** The API's and the headless command's blame answer. */
-export function blameAnswer(result: Awaited<ReturnType<HistoryService['blame']>>) {
-  if (!result.entry) return undefined;
-  const c = apiCommit(result.entry);
-  return { sha: c.sha, author: c.author, date: c.date, subject: c.subject, ...(c.release ? { release: c.release } : {}), deployedIn: c.deployedIn };
-}
 
 /** A target from a command argument: a target object, a Projects tree node, a URI (Explorer, editor title) or the active editor. */
 function targetOf(arg: unknown): HistoryTarget | undefined {
