@@ -183,6 +183,8 @@ describe('Release panels', function () {
       assert.ok(!buttons.includes('Approve'), `Dana requested it and cannot approve: ${buttons}`);
       assert.ok(buttons.includes('Cancel release'), buttons);
       // The change's diff: the deployed content against the blob the release carries.
+// Toasts left by earlier suites (initProject, goTo) sit on the row's button at the right edge.
+await vscode.commands.executeCommand('notifications.clearAll');
       assert.ok(await webviewClick(panelTitle, `.change[data-path="${LEDGER}"] .toggle-diff`));
       await waitFor(async () => /\+\s*memory: 1Gi/.test(await text(this, panelTitle, `.change[data-path="${LEDGER}"]`)), 'the change diff');
     });
