@@ -8,6 +8,7 @@ import { registerNavigationCommands } from './vscode/commands/navigationCommands
 import { registerReleaseCommands } from './vscode/commands/releaseCommands';
 import { registerIndexDiagnostics } from './vscode/diagnostics';
 import { registerLazyLanguageFeatures } from './vscode/language/lazyLanguage';
+import { registerHistory, type HistoryFeature } from './vscode/history/registerHistory';
 import { DisposableStore } from './vscode/lifecycle';
 import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
@@ -36,12 +37,14 @@ export async function activate(context: vscode.ExtensionContext) {
   let releases: ReleaseService;
   let releasesViews: ReleasesViews;
   let compare: CompareInternals;
+  let history: HistoryFeature;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
     releases = store.register(new ReleaseService(projects, logger.child('releases'), store));
     views = registerViews(services, releases);
     releasesViews = registerReleasesView(services, releases);
+    history = registerHistory(services, releases, views);
     registerNavigationCommands(services);
     registerGoToCommand(services, views, releases);
     registerReleaseCommands(services, releases);
@@ -63,8 +66,8 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider };
-  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster });
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history };
+  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service });
 }
 
 /**

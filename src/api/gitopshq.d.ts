@@ -39,6 +39,19 @@ export interface GitOpsHqApi {
    * that names the context (never a credential). Throws only for an unknown project, environment or tenant.
    */
   clusterStatus(projectSlug: string, environment: string, options?: { tenant?: string }): Promise<ApiClusterStatus>;
+
+  /**
+   * The commits that touched a file (followed across renames), or a workload's files (its value layers
+   * for the environment and tenant, every one when not given, its chart folder and the variables file),
+   * newest first: `limit` (default 200) after `skip`. `file` is absolute.
+   */
+  history(
+    target: { file: string } | { project: string; workload: string; environment?: string; tenant?: string },
+    options?: { skip?: number; limit?: number },
+  ): Promise<{ commits: ApiCommit[] }>;
+
+  /** The last commit that changed a line (0-based) of the saved file; undefined for a line not committed yet. */
+  blame(file: string, line: number): Promise<ApiCommit | undefined>;
 }
 
 export type ApiConnection = 'connected' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'exec-plugin' | 'error';
@@ -76,6 +89,20 @@ export interface ApiPodStatus {
   restarts: number;
   reason?: string;
   containers: { name: string; image: string; ready: boolean; restarts: number; state: 'waiting' | 'running' | 'terminated' | 'unknown'; reason?: string }[];
+}
+
+
+export interface ApiCommit {
+  sha: string;
+  author: { name: string; email: string };
+  /** Author date, ISO 8601. */
+  date: string;
+  /** Secret values are masked. */
+  subject: string;
+  /** The id of the release that carried the commit: the one cut from it, else one whose head contains it and changes its files. */
+  release?: string;
+  /** The (environment, tenant) pairs whose deployed branch holds this commit's change (or a later content) for its paths. */
+  deployedIn: { environment: string; tenant: string }[];
 }
 
 export interface ApiProject {

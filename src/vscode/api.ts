@@ -1,10 +1,13 @@
 import { compareEnvironments } from '../core/compare';
+import { GitOpsHqError } from '../core/errors';
 import { findEnvironment, findProject, findTenant, findWorkload } from '../core/model/lookup';
 import type { ProjectIndex } from '../core/projectIndex';
 import type { Project } from '../core/types';
 import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 import type { EnvironmentClusterStatus } from '../core/cluster/environmentStatus';
 import type { ClusterService } from './cluster/clusterService';
+import { apiCommit, blameAnswer } from './history/historyApi';
+import type { HistoryService } from './history/historyService';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
 export interface InternalApi extends GitOpsHqApi {
@@ -16,7 +19,7 @@ export interface InternalApi extends GitOpsHqApi {
 
 export function createApi(
   index: ProjectIndex,
-  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService },
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService; history?: HistoryService },
 ): InternalApi {
   // Thin names over core's one lookup (core/model/lookup.ts): one wording, one default tenant.
   const project = (slug: string): Project => findProject(index, slug);
@@ -67,6 +70,16 @@ export function createApi(
       for (const [dotted, origin] of effective.sources) sources[dotted] = { file: origin.file, line: origin.line + 1 };
       // A deep copy: callers must not be able to change the index's cached values.
       return { values: structuredClone(effective.values), sources, unresolved: [...effective.unresolved] };
+    },
+    async history(target, options) {
+      if (!extra.history) throw new GitOpsHqError('git-failed', 'The Git browser is not available.');
+      const page = await extra.history.page(target, { skip: options?.skip ?? 0, limit: options?.limit ?? 200 });
+      return { commits: page.entries.map(apiCommit) };
+    },
+    async blame(file, line) {
+      if (!extra.history) throw new GitOpsHqError('git-failed', 'The Git browser is not available.');
+      if (!Number.isInteger(line) || line < 0) throw new GitOpsHqError('git-failed', `blame() needs a 0-based line number, got ${String(line)}.`);
+      return blameAnswer(await extra.history.blame(file, line));
     },
     compare(slug, source, target, options): ApiCompareResult {
       const p = project(slug);

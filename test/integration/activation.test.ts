@@ -45,7 +45,7 @@ describe('Activation', () => {
 
   it('contributes the GitOpsHQ container with its views, which can be shown', async () => {
     const viewIds = (await manifest()).contributes.views['gitopshq']!.map((v) => v.id);
-    assert.deepEqual(viewIds, ['gitopshq.projects', 'gitopshq.variables', 'gitopshq.releases']);
+    assert.deepEqual(viewIds, ['gitopshq.projects', 'gitopshq.variables', 'gitopshq.releases', 'gitopshq.history']);
     await vscode.commands.executeCommand('workbench.view.extension.gitopshq');
     for (const id of viewIds) await vscode.commands.executeCommand(`${id}.focus`);
     const { service, views } = await internals();

@@ -44,11 +44,11 @@ describe('GitOpsHQ views opened as a person opens them', function () {
 
     if (!(await workbenchClick(ACTIVITY_BAR_ICON))) this.skip(); // a host without a browser to click in
 
-    // Projects: the project expanded with its environments in promotion order.
-    const projects = await settledRows('Projects', (rows) => rows.length > project.environments.length);
+    // Projects: the project expanded with its environments in promotion order, then its Git Browser.
+    const projects = await settledRows('Projects', (rows) => rows.length > project.environments.length + 1);
     assert.deepEqual(
       projects.map((r) => [r.level, r.label]),
-      [[1, project.name], ...project.environments.map((e) => [2, e])],
+      [[1, project.name], ...project.environments.map((e) => [2, e]), [2, 'Git Browser']],
       `Projects rows: ${show(projects)}`,
     );
     assert.equal(projects[0]!.expanded, true);
@@ -68,9 +68,17 @@ describe('GitOpsHQ views opened as a person opens them', function () {
     const variableRows = await settledRows('HQ Variables', (rows) => rows.length >= keys.size);
     assert.deepEqual(new Set(levelRows(variableRows, 1)), keys, `HQ Variables rows: ${show(variableRows)}`);
 
-    // Releases: project → environment → state group → the release titles of the release files.
+    // Releases: project → environment → state group → the release titles of the release files. The
+    // panes read above are collapsed first, as a person makes room: the tree renders only rows in view,
+    // and with the History pane below, the Releases pane is too short for all of them.
+    const header = (pane: string, expanded: boolean) => `.pane-header:has(h3.title:text-is("${pane}"))[aria-expanded="${expanded}"]`;
+    const collapsed: string[] = [];
+    for (const pane of ['Projects', 'HQ Variables']) if (await workbenchClick(header(pane, true), { timeoutMs: 2000 }).catch(() => false)) collapsed.push(pane);
     const releases = await releaseFiles(project.root);
-    const releaseRows = await settledRows('Releases', (rows) => rows.some((r) => r.level === 4));
+    const releaseRows = await settledRows('Releases', (rows) => rows.some((r) => r.level === 4)).finally(async () => {
+      // Put them back for the suites that follow.
+      for (const pane of collapsed) await workbenchClick(header(pane, false), { timeoutMs: 2000 }).catch(() => false);
+    });
     assert.equal(releaseRows[0]!.label, project.name, `Releases rows: ${show(releaseRows)}`);
     assert.deepEqual(levelRows(releaseRows, 2), project.environments, `Releases rows: ${show(releaseRows)}`);
     assert.deepEqual(new Set(levelRows(releaseRows, 4)), new Set(releases.map((r) => r.title)), `Releases rows: ${show(releaseRows)}`);

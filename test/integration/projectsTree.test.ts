@@ -23,18 +23,22 @@ describe('GitOpsHQ tree', () => {
     const { views, service } = await internals();
     const provider = views.projects;
     const items = (nodes: TreeNode[]) => nodes.map((n) => ({ node: n, item: provider.getTreeItem(n) }));
-    const children = (node?: TreeNode) => items(provider.getChildren(node) as TreeNode[]);
-    return { provider, service, children };
+    // A project's children end with its Git Browser node (issue 16): the walks below want its environments.
+    const children = (node?: TreeNode) =>
+      items(provider.getChildren(node) as TreeNode[]).filter((c) => node?.kind !== 'project' || c.node.kind === 'environment');
+    const all = (node: TreeNode) => items(provider.getChildren(node) as TreeNode[]);
+    return { provider, service, children, all };
   }
 
   it('shows the project, its environments in promotion order, and tenants', async () => {
-    const { children } = await tree();
+    const { children, all } = await tree();
     const projects = children();
     const demo = projects.find((p) => label(p.item) === 'Payment Platform');
     assert.ok(demo, `projects: ${projects.map((p) => label(p.item)).join(', ')}`);
     assert.equal(demo.item.id, 'project:payment-platform');
     const envs = children(demo.node);
     assert.deepEqual(envs.map((e) => label(e.item)), ['dev', 'staging', 'production']);
+    assert.deepEqual(all(demo.node).map((e) => label(e.item)), ['dev', 'staging', 'production', 'Git Browser']);
     const tenants = children(envs[0]!.node);
     assert.deepEqual(tenants.map((t) => label(t.item)), ['acme', 'globex']);
   });

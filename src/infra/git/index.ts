@@ -2,3 +2,6 @@
 export * from './gitRepository';
 export * from './releaseGit';
 export * from './releaseTrust';
+export * from './gitHistory';
+export * from './gitQueue';
+export * from './historyBrowser';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { TreeModel, type TreeNode } from '../../core/treeModel';
+import { TreeModel, type TreeNode as ModelNode } from '../../core/treeModel';
+import { isGitNode, type GitBrowserNodes, type GitNode } from '../history/gitBrowserNodes';
 import { clusterLine, type KubeContextsCache } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
@@ -10,6 +11,8 @@ import { healthIcon } from './health';
 import { TreeRefresher } from './treeRefresh';
 
 export const PROJECTS_VIEW = 'gitopshq.projects';
+/** The model's nodes and the Git Browser's (src/vscode/history/gitBrowserNodes.ts). */
+type TreeNode = ModelNode | GitNode;
 /** Tree items of not-bound workloads carry this scheme so the decoration provider can grey them. */
 const UNBOUND_SCHEME = 'gitopshq-unbound';
 
@@ -19,6 +22,8 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   readonly model: TreeModel;
   private readonly clusterStatus: ClusterStatusCache | undefined;
+  /** Set by the Git browser feature: a Git Browser node at the end of each project. */
+  gitBrowser: GitBrowserNodes | undefined;
 
   constructor(
     private readonly service: ProjectService,
@@ -73,6 +78,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (isGitNode(node)) return this.gitBrowser?.item(node) ?? new vscode.TreeItem(node.id);
     const collapsible =
       node.kind === 'valuesFile' || node.kind === 'clusterError'
         ? vscode.TreeItemCollapsibleState.None
@@ -126,11 +132,16 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     return item;
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
-    return node ? this.nodes.intern(this.model.children(node)) : this.nodes.roots(this.model.roots());
+  getChildren(node?: ModelNode): ModelNode[];
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]>;
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+    if (node && isGitNode(node)) return this.gitBrowser ? this.gitBrowser.children(node).then((nodes) => this.nodes.intern(nodes)) : [];
+    const git = node?.kind === 'project' && node.slug !== undefined && !node.broken && this.gitBrowser ? [this.gitBrowser.root(node.slug)] : [];
+    return node ? this.nodes.intern([...this.model.children(node), ...git]) : this.nodes.roots(this.model.roots());
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
+    if (isGitNode(node)) return undefined;
     const parent = this.model.parent(node);
     return parent && this.nodes.internOne(parent);
   }
