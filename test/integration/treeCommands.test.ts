@@ -67,7 +67,7 @@ describe('Tree commands and Git refresh', () => {
     await run('git', ['branch', 'gitopshq/deployed/globex/production', 'main'], { cwd: root });
     try {
       await waitFor(
-        () => /^[0-9a-f]{7} · .+ (ago|just now)$/.test(globexProduction().description),
+        () => /^[0-9a-f]{7} · [^·]+ · (just now|[^·]+ ago)( · .+)?$/.test(globexProduction().description),
         () => `globex/production to show its new deployed commit (it shows "${globexProduction().description}")`,
       );
       assert.equal(globexProduction().health, 'ok');
