@@ -15,20 +15,13 @@ import type { ValuesCommit } from '../../core/release/audit';
 import type { Identity } from '../../core/release/types';
 import { createGitExec, type ExecOptions, type GitExec } from './gitExec';
 import { parseLsFiles, parseLsTree, parseRawTokens, parseStatusV2, type StatusEntry, type TreeEntry } from './gitParse';
+import type { CandidateChange } from '../../core/release/ports';
 import { deployedBranchName, type GitRepository } from './gitRepository';
 
 export type { ValuesCommit } from '../../core/release/audit';
 
-export interface CandidateChange {
-  path: string;
-  status: 'added' | 'modified' | 'deleted';
-  deployedBlob: string | null;
-  headBlob: string | null;
-  /** The working tree differs from HEAD for this path. */
-  uncommitted: boolean;
-  /** The working tree's content (null = deleted); set when uncommitted changes were asked for. */
-  workingBlob?: string | null;
-}
+// The shape core's release workflow asks the Git port for.
+export type { CandidateChange };
 
 interface HeadState {
   /** `refs/heads/<branch>`. */
