@@ -72,18 +72,28 @@ async function main() {
     const at = (rows, level) => rows.filter((r) => r.level === level).map((r) => r.label);
     const same = (actual, wanted) => (JSON.stringify(actual) === JSON.stringify(wanted) ? undefined : `expected ${JSON.stringify(wanted)}, saw ${JSON.stringify(actual)}`);
 
+    // The tree renders only the rows in view: with four panes in the container the Projects pane is short,
+    // so the panes not being read are folded by their headers, as a person makes room.
+    const header = (pane, expanded) => `.pane-header:has(h3.title:text-is("${pane}"))[aria-expanded="${expanded}"]`;
+    const pane = (name, expanded) => ops['workbench/click']({ selector: header(name, !expanded), timeoutMs: 2000 }).catch(() => undefined);
+    for (const other of ['HQ Variables', 'Releases', 'History']) await pane(other, false);
+
     await check('Projects: the project with its environments in promotion order', 'Projects', (rows) => rows.length > expected.environments.length + 1, (rows) =>
       same(rows.map((r) => [r.level, r.label]), [[1, expected.name], ...expected.environments.map((e) => [2, e]), [2, 'Git Browser']]));
     await ops['view/toggle']({ view: 'Projects', label: expected.environments.at(-1) });
     await check('Projects: an environment expanded by its arrow shows the tenants', 'Projects', (rows) => at(rows, 3).length > 0, (rows) => same(at(rows, 3), expected.tenants));
     await ops['view/toggle']({ view: 'Projects', label: expected.tenants[0] });
-    await check('Projects: a tenant expanded by its arrow shows the workloads', 'Projects', (rows) => at(rows, 4).length > 0, (rows) => same(at(rows, 4).sort(), [...expected.workloads].sort()));
+    await check('Projects: a tenant expanded by its arrow shows the workloads', 'Projects', (rows) => at(rows, 4).length >= expected.workloads.length, (rows) => same(at(rows, 4).sort(), [...expected.workloads].sort()));
     await check('Projects: the demo cluster\'s health on the production workloads (3/3 ready, green)', 'Projects', (rows) => rows.some((r) => r.level === 4 && /^\d+\/\d+ /.test(r.description)), (rows) => {
       const api = rows.find((r) => r.level === 4 && r.label === 'payment-api');
       return api?.description.startsWith('3/3 ') && api.icon === 'pass-filled' ? undefined : `payment-api shows "${api?.description}" [${api?.icon}]`;
     });
+    await pane('Projects', false);
+    await pane('HQ Variables', true);
     await check('HQ Variables: the keys of the variables file', 'HQ Variables', (rows) => rows.length > 0, (rows) =>
       same(at(rows, 1), expected.variableKeys.slice(0, rows.length)) ?? (rows.length >= Math.min(5, expected.variableKeys.length) ? undefined : 'too few keys'));
+    await pane('HQ Variables', false);
+    await pane('Releases', true);
     await check('Releases: each release under its environment', 'Releases', (rows) => at(rows, 4).length > 0, (rows) =>
       same(at(rows, 2), expected.environments) ?? (at(rows, 4).every((t) => expected.releaseTitles.includes(t)) ? undefined : `titles not in the release files: ${at(rows, 4)}`));
     const failed = results.filter((r) => r.problem);
