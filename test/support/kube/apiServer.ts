@@ -287,6 +287,8 @@ export class KubeApiServer {
         ? toTable(type.kind, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, include, first)
         : object;
       if (payload !== object) first = false;
+      // A timer (a bookmark) can fire after end() and before 'finish' cleans it up: a real server writes nothing then.
+      if (res.writableEnded || res.destroyed) return;
       res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
     };
     const deliver = (change: Change) => {
