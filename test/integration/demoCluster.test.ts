@@ -2,7 +2,7 @@
 // points gitopshq.kubeconfig at it, as `npm start` does). Read from the rendered rows.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { screenshot, viewRows, viewToggle, type RenderedRow } from '../support/control';
+import { screenshot, viewRows, viewToggle, workbenchClick, type RenderedRow } from '../support/control';
 import { internals, openInProjectsTree, showRows, waitFor } from './support';
 
 describe('The demo cluster in the tree', function () {
@@ -12,9 +12,20 @@ describe('The demo cluster in the tree', function () {
     if (!process.env['GITOPSHQ_DEMO_KUBECONFIG']) this.skip(); // a runner that starts no demo cluster
   });
 
+  // The tree renders only the rows in view, and four panes leave the Projects pane short: the others are
+  // folded by their headers while this suite reads, as a person makes room, and unfolded afterwards.
+  const header = (pane: string, expanded: boolean) => `.pane-header:has(h3.title:text-is("${pane}"))[aria-expanded="${expanded}"]`;
+  const folded: string[] = [];
+  after(async () => {
+    for (const pane of folded) await workbenchClick(header(pane, false), { timeoutMs: 2000 }).catch(() => false);
+  });
+
   it('production healthy, staging rolling out, acme crash-looping in dev while globex is fine', async () => {
     const { api } = await internals();
     await openInProjectsTree('dev', 'acme');
+    for (const pane of ['HQ Variables', 'Releases', 'History']) {
+      if (await workbenchClick(header(pane, true), { timeoutMs: 2000 }).catch(() => false)) folded.push(pane);
+    }
     let last: RenderedRow[] | undefined;
     const rows = await waitFor(async () => {
       const r = (last = await viewRows('Projects'));
