@@ -118,6 +118,10 @@ describe('cluster benchmark', function () {
       const now = treeReplicas();
       return now.size === STORM_WORKLOADS && [...now.values()].every((d) => d === allReady);
     }, () => `every workload at ${allReady} (${JSON.stringify([...treeReplicas()].slice(0, 5))})`, 30_000);
+    // Room for the rows: the other panes of the container are folded by their headers (four panes leave
+    // the Projects pane a handful of rows), as a person makes room.
+    const header = (pane: string, expanded: boolean) => `.pane-header:has(h3.title:text-is("${pane}"))[aria-expanded="${expanded}"]`;
+    for (const pane of ['HQ Variables', 'Releases', 'History']) await workbenchClick(header(pane, true), { timeoutMs: 2000 }).catch(() => false);
     await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 3 && r.description.startsWith(allReady)), 'the workload rows to render');
 
     const gc = exposeGc();
