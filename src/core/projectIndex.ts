@@ -312,6 +312,16 @@ export class ProjectIndex {
   // -------------------------------------------------------------------------------------------
   // Loading.
 
+  /**
+   * The manifests below a folder that appeared after the scan (a project moved or cloned into the
+   * workspace fires one event for the folder, none for the files in it). [] outside the scanned
+   * folders and in the folders a scan skips.
+   */
+  async manifestsBelow(folder: string): Promise<string[]> {
+    if (!this.inFolders(path.join(folder, MANIFEST_FILE))) return [];
+    return (await this.fs.findFiles(folder, MANIFEST_FILE)).map((f) => path.normalize(f));
+  }
+
   /** Finds and indexes every project below the folders, replacing what the index held. */
   scan(folders: string[]): Promise<void> {
     return this.exclusive(async () => {

@@ -43,7 +43,9 @@ export class ProjectService implements vscode.Disposable {
   private readonly repos = new Map<string, Promise<GitRepository | undefined>>();
   private readonly deployStates = new Map<string, DeployState>();
   private readonly pendingFiles = new Map<string, string | undefined>();
+  private readonly createdFolders = new Set<string>();
   private readonly indexDebouncer: Debouncer;
+  private readonly folderDebouncer: Debouncer;
   private readonly gitDebouncer: Debouncer;
   private gitWatchers: vscode.Disposable[] = [];
   private watchedKey = '';
@@ -64,6 +66,7 @@ export class ProjectService implements vscode.Disposable {
     const onError = (err: unknown) => logger.error('Background refresh failed', err);
     this.indexDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFiles(), onError);
     this.gitDebouncer = new Debouncer(GIT_DEBOUNCE_MS, () => this.refreshGit(), onError);
+    this.folderDebouncer = new Debouncer(INDEX_DEBOUNCE_MS, () => this.flushFolders(), onError);
     store.register(this.changeEmitter);
     store.register(
       this.index.onDidChange((e) => {
@@ -95,6 +98,7 @@ export class ProjectService implements vscode.Disposable {
   async settled(): Promise<void> {
     await this.ready;
     await this.index.settled();
+    await this.folderDebouncer.idle();
     await this.indexDebouncer.idle();
     await this.gitDebouncer.idle();
     await this.workloadErrors.idle();
@@ -135,6 +139,7 @@ export class ProjectService implements vscode.Disposable {
     this.fileSystem.dispose();
     this.valuesParser.dispose();
     this.indexDebouncer.dispose();
+    this.folderDebouncer.dispose();
     this.gitDebouncer.dispose();
     for (const w of this.gitWatchers) w.dispose();
   }
@@ -173,8 +178,11 @@ export class ProjectService implements vscode.Disposable {
       }),
     );
     // Deleting a folder fires no event for the files inside it: forget what the index knew below it.
-    const folders = this.store.register(vscode.workspace.createFileSystemWatcher('**', true, true, false));
+    // Moving one in (or a watcher that attaches to a new folder after its files are written) may
+    // fire only the folder's event: look below it for manifests.
+    const folders = this.store.register(vscode.workspace.createFileSystemWatcher('**', false, true, false));
     this.store.register(folders.onDidDelete((uri) => this.forgetBelow(uri.fsPath)));
+    this.store.register(folders.onDidCreate((uri) => this.lookBelow(uri.fsPath)));
     this.store.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
     this.store.register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -194,6 +202,25 @@ export class ProjectService implements vscode.Disposable {
         files.push(entry.project.variablesPath, ...this.index.valuesFiles(entry.project.slug).filter((f) => f.exists).map((f) => f.file));
       }
       for (const file of files) if (file.startsWith(prefix)) this.queueFile(file, undefined);
+    }
+  }
+
+  private lookBelow(folder: string): void {
+    if (path.basename(folder) === 'gitopshq.yaml') return; // the other watcher's
+    this.createdFolders.add(folder);
+    this.folderDebouncer.trigger();
+  }
+
+  private async flushFolders(): Promise<void> {
+    const folders = [...this.createdFolders].sort();
+    this.createdFolders.clear();
+    // A folder below another in the batch is found by the walk of its parent.
+    const roots = folders.filter((f, i) => !folders.slice(0, i).some((p) => f.startsWith(p + path.sep)));
+    for (const folder of roots) {
+      // A file, a skipped folder or one outside the workspace folders finds nothing.
+      for (const manifest of await this.index.manifestsBelow(folder)) {
+        if (!this.index.projects().some((e) => e.manifestPath === manifest)) this.queueFile(manifest, undefined);
+      }
     }
   }
 

@@ -116,6 +116,26 @@ describe('GitOpsHQ tree', () => {
     }, 'the tree to return to the saved tag after revert');
   });
 
+  it('shows a project folder moved into the workspace (one event for the folder, none for its files)', async () => {
+    const { children } = await tree();
+    const outside = await fs.mkdtemp(path.join(path.dirname(workspaceRoot()), 'moved-in-'));
+    const source = path.join(outside, 'moved-project');
+    await fs.mkdir(source, { recursive: true });
+    await fs.writeFile(
+      path.join(source, 'gitopshq.yaml'),
+      'apiVersion: gitopshq.io/v1alpha1\nkind: Project\nmetadata:\n  name: Moved In\n  slug: moved-in\nspec:\n  environments:\n    - name: dev\n  workloads: []\n',
+    );
+    const target = path.join(workspaceRoot(), 'moved-project');
+    try {
+      await fs.rename(source, target);
+      await waitFor(() => children().some((p) => label(p.item) === 'Moved In'), 'the moved project in the tree');
+    } finally {
+      await fs.rm(target, { recursive: true, force: true });
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+    await waitFor(() => !children().some((p) => label(p.item) === 'Moved In'), 'the removed project to leave the tree');
+  });
+
   it('shows a broken manifest with its diagnostics while the other project still appears', async () => {
     const { children, service } = await tree();
     const dir = path.join(workspaceRoot(), 'broken-project');

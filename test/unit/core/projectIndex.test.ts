@@ -197,6 +197,19 @@ describe('ProjectIndex', () => {
     });
   });
 
+  describe('manifestsBelow', () => {
+    it('finds the manifests of a folder that appeared, none in skipped folders or outside the workspace', async () => {
+      const { index, mem } = await scanned();
+      mem.write(`${WS}/moved/deep/gitopshq.yaml`, manifest('Moved', 'moved'));
+      mem.write(`${WS}/node_modules/other/gitopshq.yaml`, manifest('Other', 'other'));
+      mem.write('/elsewhere/gitopshq.yaml', manifest('Elsewhere', 'elsewhere'));
+      assert.deepEqual(await index.manifestsBelow(`${WS}/moved`), [`${WS}/moved/deep/gitopshq.yaml`]);
+      assert.deepEqual(await index.manifestsBelow(`${WS}/node_modules/other`), []);
+      assert.deepEqual(await index.manifestsBelow('/elsewhere'), []);
+      assert.deepEqual(await index.manifestsBelow(`${WS}/missing`), []);
+    });
+  });
+
   describe('incremental changes', () => {
     it('re-reads only the values file that changed, and refreshes what depends on it', async () => {
       const { index, mem, events } = await scanned();
