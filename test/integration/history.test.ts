@@ -178,10 +178,6 @@ describe("Git browser", function () {
 
     const first = shown.commits[0]!;
     assert.ok(await viewToggle("History", first.subject));
-    const files = await waitFor(
-      async () => (await viewRows("History"))?.filter((r) => r.level === 2),
-      "the commit’s files",
-    );
     const changed = (
       await git(
         "show",
@@ -193,6 +189,14 @@ describe("Git browser", function () {
     )
       .trim()
       .split("\n");
+    // The rows come after the arrow's click: wait for all of them, not for the first render.
+    const files = await waitFor(
+      async () => {
+        const level2 = (await viewRows("History"))?.filter((r) => r.level === 2);
+        return level2 && level2.length >= changed.length ? level2 : undefined;
+      },
+      "the commit’s files",
+    );
     assert.deepEqual(
       files.map((f) => f.label).sort(),
       changed.map((c) => path.posix.basename(c)).sort(),
