@@ -10,7 +10,7 @@ import { commitBadges, type PlacementsOf } from '../../core/history/badges';
 import type { Badge, BlameLine, HistoryCommit, Placement } from '../../core/history/types';
 import type { Release } from '../../core/release/types';
 import type { GitHistory } from './gitHistory';
-import { isCancelled } from './gitQueue';
+import { isCancelled } from './gitProcess';
 
 export interface HistoryEntry extends HistoryCommit {
   release?: { id: string; title: string; state: Release['state'] };
