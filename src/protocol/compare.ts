@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { command, name, notification } from './ipc';
 
 // ---------------------------------------------------------------------------------------------
-// Data: the shape of core/compare.ts's CompareResult, as it crosses the wire (secrets already masked).
+// Data: the shape of core/compare/compare.ts's CompareResult, as it crosses the wire (secrets already masked).
 
 export const originSchema = z.object({ file: z.string().min(1), line: z.number().int().min(1) });
 

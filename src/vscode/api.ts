@@ -1,7 +1,7 @@
-import { compareEnvironments } from '../core/compare';
+import { compareEnvironments } from '../core/compare/compare';
 import { GitOpsHqError } from '../core/errors';
 import { findEnvironment, findProject, findTenant, findWorkload } from '../core/model/lookup';
-import type { ProjectIndex } from '../core/projectIndex';
+import type { ProjectIndex } from '../core/model/projectIndex';
 import type { Project } from '../core/types';
 import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 import type { EnvironmentClusterStatus } from '../core/cluster/environmentStatus';

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
-import { ProjectIndex } from '../core/projectIndex';
-import { WorkloadErrors } from '../core/workloadErrors';
+import { ProjectIndex } from '../core/model/projectIndex';
+import { WorkloadErrors } from '../core/model/workloadErrors';
 import { deployStateKey, readDeployStates } from '../core/model/deployStates';
 import { loadedProjects } from '../core/model/lookup';
 import type { TextJobs } from '../core/release/largeTexts';

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compareEnvironments } from '../../src/core/compare';
-import { ProjectIndex } from '../../src/core/projectIndex';
+import { compareEnvironments } from '../../src/core/compare/compare';
+import { ProjectIndex } from '../../src/core/model/projectIndex';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
 import type { BenchResult } from './projectIndex.bench';
 import { median, round } from './stats';

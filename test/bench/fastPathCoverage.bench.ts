@@ -4,7 +4,7 @@
 // layers generated from them. Reported as the share left to the library: lower is better.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseFast } from '../../src/core/valuesTree';
+import { parseFast } from '../../src/core/yaml/valuesReader';
 import type { BenchResult } from './projectIndex.bench';
 import { round } from './stats';
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ProjectIndex } from '../../src/core/projectIndex';
+import { ProjectIndex } from '../../src/core/model/projectIndex';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
 import { median, round } from './stats';
 
@@ -35,7 +35,7 @@ export async function run(): Promise<BenchResult[]> {
     await warm.settled();
 
     // scan() resolves before the values files are parsed: the index parses them in the background
-    // afterwards (see src/core/projectIndex.ts). Each timed scan starts on an idle event loop, as at
+    // afterwards (see src/core/model/projectIndex.ts). Each timed scan starts on an idle event loop, as at
     // activation: the background parse of the previous index is awaited outside the clock (else
     // a fresh index would race a previous one that a real session would not have).
     const cold: number[] = [];

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ProjectIndex } from '../../src/core/projectIndex';
-import { TreeModel, type TreeNode } from '../../src/core/treeModel';
-import { WorkloadErrors } from '../../src/core/workloadErrors';
+import { ProjectIndex } from '../../src/core/model/projectIndex';
+import { TreeModel, type TreeNode } from '../../src/core/tree/treeModel';
+import { WorkloadErrors } from '../../src/core/model/workloadErrors';
 import { NodeFileSystem } from '../../src/infra/fs/nodeFileSystem';
 import { generate, type BenchResult } from './projectIndex.bench';
 import { median, round } from './stats';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
-import { compareEnvironments } from '../../src/core/compare';
+import { compareEnvironments } from '../../src/core/compare/compare';
 import type { CompareInternals } from '../../src/vscode/webviews/comparePanel';
 import { screenshot, webviewClick, webviewFill, webviewText } from '../support/control';
 import { closeWithoutSaving, internals, waitFor, workspaceRoot } from './support';

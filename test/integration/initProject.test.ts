@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseManifest } from '../../src/core/manifest';
+import { parseManifest } from '../../src/core/model/manifest';
 import { EXTENSION_ID, internals, waitFor, workspaceRoot } from './support';
 
 describe('Initialize Project', () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
-import type { TreeNode } from '../../src/core/treeModel';
+import type { TreeNode } from '../../src/core/tree/treeModel';
 import { closeWithoutSaving, internals, label, waitFor, workspaceRoot } from './support';
 
 /** The most specific layer that sets image.tag, read straight from the fixture files. */

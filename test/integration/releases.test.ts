@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { AuditEntry } from '../../src/core/release/audit';
 import type { ReleaseItemNode, ReleaseTreeNode } from '../../src/core/release/releaseTree';
-import type { TreeNode } from '../../src/core/treeModel';
+import type { TreeNode } from '../../src/core/tree/treeModel';
 import type { ProjectService } from '../../src/vscode/projectService';
 import type { ReleaseService } from '../../src/vscode/releases/releaseService';
 import type { ProjectsTreeProvider } from '../../src/vscode/views/projectsTree';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../src/core/treeModel';
+import type { TreeNode } from '../../src/core/tree/treeModel';
 import { internals, waitFor, workspaceRoot } from './support';
 
 const run = promisify(execFile);

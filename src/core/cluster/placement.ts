@@ -1,7 +1,7 @@
 // Where a workload runs (spec §5 "Where a workload runs"): the kubeconfig context and namespace of
 // its environment with `{tenant}` filled in, unless the user's `gitopshq.clusters` setting
 // overrides them, and the object (kind, name) and pod selector to look for there.
-import { NAMESPACE_PATTERN } from '../manifest';
+import { NAMESPACE_PATTERN } from '../model/manifest';
 import type { Environment, KubeKind, Workload } from '../types';
 import { TENANT_LABEL, type Labels } from './kubeTypes';
 import { matchesLabels } from './labels';

@@ -3,7 +3,7 @@
 // (tenant, environment) pairs each repository path affects, for the deploy badges.
 import * as path from 'node:path';
 import { GitOpsHqError } from '../errors';
-import { layerFiles } from '../layers';
+import { layerFiles } from '../values/layers';
 import { affectedPaths } from '../release/affectedPaths';
 import type { Project } from '../types';
 import type { Placement } from './types';

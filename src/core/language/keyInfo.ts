@@ -2,12 +2,12 @@
 // (from the chart's values.schema.json and its values.yaml defaults) and the hover of a key (its
 // effective value in every environment and tenant the file applies to, with the layer that set it).
 // Secrets never appear: a value a secret went into shows as SECRET_MASK.
-import { propertiesAt, schemaInfoAt, valueChoices, type JsonSchema, type SchemaInfo } from '../chartSchema';
-import { effectiveAt } from '../effectiveAt';
+import { propertiesAt, schemaInfoAt, valueChoices, type JsonSchema, type SchemaInfo } from '../values/chartSchema';
+import { effectiveAt } from '../values/effectiveAt';
 import { displayValue } from '../format';
-import type { ProjectIndex } from '../projectIndex';
+import type { ProjectIndex } from '../model/projectIndex';
 import { SECRET_MASK, type Origin } from '../types';
-import { formatPath, isPlainMap, type PathSegment, type PlainMap } from '../valuesTree';
+import { formatPath, isPlainMap, valueAt, type PathSegment, type PlainMap } from '../values/paths';
 import { definitionLink, type ValuesFileContext } from './variableInfo';
 
 export interface KeyCompletionItem {
@@ -175,20 +175,6 @@ export function keyHoverMarkdown(path: readonly PathSegment[], info: SchemaInfo 
 
 // ---------------------------------------------------------------------------------------------
 
-/** The value at a path of plain data; undefined when absent. */
-export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      if (!Array.isArray(node)) return undefined;
-      node = node[segment];
-    } else {
-      if (!isPlainMap(node) || !Object.hasOwn(node, segment)) return undefined;
-      node = node[segment];
-    }
-  }
-  return node;
-}
 
 const MAX_VALUE = 60;
 

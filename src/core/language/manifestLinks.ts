@@ -5,9 +5,9 @@
 // reads the manifest's YAML nodes into candidates, resolveManifestLinks picks the targets.
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { expandLayer } from '../layers';
-import { pathEscapeMessage } from '../manifest';
-import { parseYaml } from '../yamlSource';
+import { expandLayer } from '../values/layers';
+import { pathEscapeMessage } from '../model/manifest';
+import { parseYaml } from '../yaml/yamlSource';
 
 export type ManifestLinkField = 'chart' | 'variables' | 'values';
 

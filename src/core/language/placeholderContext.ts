@@ -1,7 +1,7 @@
 // Where the cursor is with respect to HQ Variable placeholders (spec §3), for hover, definition
 // and completion. Line-local: only the cursor's line is scanned, so this is fast on any file size.
 // Offsets in and out are offsets in the text given (the whole document, or just one line).
-import { PLACEHOLDER_SCOPES, scanPlaceholders, type PlaceholderMatch } from '../placeholders';
+import { PLACEHOLDER_SCOPES, scanPlaceholders, type PlaceholderMatch } from '../values/placeholders';
 import type { VariableScope } from '../types';
 
 /** The line of `text` that holds `offset`: its start offset and content (without the line break). */

@@ -2,8 +2,8 @@
 // file that defines it, and in every placeholder of the project's values files (every form: spaced,
 // pinned to a scope), as plain edits with offsets in the texts given. The adapter applies them as
 // one workspace edit, so one Undo restores everything.
-import { scanPlaceholders, mayContainPlaceholder } from '../placeholders';
-import { VARIABLE_KEY_PATTERN } from '../variables';
+import { scanPlaceholders, mayContainPlaceholder } from '../values/placeholders';
+import { VARIABLE_KEY_PATTERN } from '../model/variables';
 import { placeholderAt } from './placeholderContext';
 import { variableKeyAt, variableKeySpans } from './variablesFilePositions';
 

@@ -3,12 +3,12 @@
 // provenance (EffectiveValues.sources): a file only reports what it set itself, so that an error
 // shows once, where it can be fixed. The same error in several (environment, tenant, workload)
 // combinations is one problem whose message names them.
-import type { EffectiveValues } from '../effective';
+import type { EffectiveValues } from '../values/effective';
 import type { Origin, Problem, Span } from '../types';
-import type { ResolveContext } from '../variables';
-import { formatPath, type PathSegment } from '../valuesTree';
+import type { ResolveContext } from '../model/variables';
+import { formatPath, type PathSegment } from '../values/paths';
 import { contentRange, keyLineOf, lineStructure, type LineSource } from './yamlPathAt';
-import { valueAt } from './keyInfo';
+import { valueAt } from '../values/paths';
 
 /** One validation error, in the shape ajv reports it (kept independent of ajv). */
 export interface SchemaError {

@@ -14,12 +14,14 @@
 // the value.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { scanPlaceholders, type PlaceholderMatch } from '../placeholders';
+import { scanPlaceholders, type PlaceholderMatch } from '../values/placeholders';
 import { SECRET_MASK, type Problem, type Scalar, type Span, type VariableScope } from '../types';
-import type { ResolveContext, VariableSet } from '../variables';
-import { resolvePlain } from '../valuesTree';
+import type { ResolveContext, VariableSet } from '../model/variables';
+import { resolvePlain } from '../yaml/valuesReader';
 import { placeholderFix, replaceInScalar, type ScalarStyle, type TextFix } from './valueFixes';
 import type { ValuesFileContext } from './variableInfo';
+import { closingQuote, commentStart, isBlankAt, isCommentAt, skipWhite, trimWhiteEnd } from '../yaml/lineLexer';
+import { editDistance } from '../editDistance';
 
 export type { TextFix } from './valueFixes';
 
@@ -184,7 +186,7 @@ export class ValueChecker {
       at = nl + 1;
 
       if (openQuote) {
-        const close = openQuote === '"' ? closingDouble(line, 0) : closingSingle(line, 0);
+        const close = closingQuote(line, 0, openQuote);
         this.segment(line, lineNo, { start: 0, end: close < 0 ? line.length : close, style: 'continuation' }, out);
         if (close >= 0) openQuote = undefined;
         continue;
@@ -202,29 +204,29 @@ export class ValueChecker {
 
       let p = indent;
       let owner = indent;
-      while (line.charCodeAt(p) === DASH && isBlank(line, p + 1)) {
+      while (line.charCodeAt(p) === DASH && isBlankAt(line, p + 1)) {
         owner = p;
-        p = skipSpaces(line, p + 1);
+        p = skipWhite(line, p + 1);
       }
       const afterKey = keyEnd(line, p);
       if (afterKey >= 0) {
         owner = p;
-        p = skipSpaces(line, afterKey);
+        p = skipWhite(line, afterKey);
       }
       // Anchors and tags before the value.
       while (p < line.length && (line[p] === '&' || line[p] === '!')) {
         const space = line.indexOf(' ', p);
-        p = space < 0 ? line.length : skipSpaces(line, space);
+        p = space < 0 ? line.length : skipWhite(line, space);
       }
       if (p >= line.length || line.charCodeAt(p) === HASH) continue;
       const c = line[p];
-      if (c === '*' || (c === '?' && isBlank(line, p + 1))) continue;
+      if (c === '*' || (c === '?' && isBlankAt(line, p + 1))) continue;
       if (c === '|' || c === '>') {
         blockOwner = owner;
         continue;
       }
       if (c === '"' || c === "'") {
-        const close = c === '"' ? closingDouble(line, p + 1) : closingSingle(line, p + 1);
+        const close = closingQuote(line, p + 1, c);
         if (close < 0) {
           openQuote = c;
           this.segment(line, lineNo, { start: p + 1, end: line.length, style: 'continuation' }, out);
@@ -233,7 +235,7 @@ export class ValueChecker {
         }
         continue;
       }
-      const stop = trimEnd(line, commentStart(line, p), p);
+      const stop = trimWhiteEnd(line, commentStart(line, p), p);
       this.segment(line, lineNo, { start: p, end: stop, style: c === '{' || c === '[' ? 'flow' : 'plain' }, out);
     }
     return out;
@@ -695,7 +697,7 @@ function nearestKey(key: string, keys: readonly string[]): string | undefined {
   let ties = 0;
   for (const k of keys) {
     if (Math.abs(k.length - key.length) > MAX_TYPO_DISTANCE) continue;
-    const d = distance(lower, k.toLowerCase(), MAX_TYPO_DISTANCE + 1);
+    const d = editDistance(lower, k.toLowerCase(), MAX_TYPO_DISTANCE + 1);
     if (d > MAX_TYPO_DISTANCE) continue;
     if (d < bestDistance) {
       best = k;
@@ -708,22 +710,6 @@ function nearestKey(key: string, keys: readonly string[]): string | undefined {
   return ties === 0 ? best : undefined;
 }
 
-/** Levenshtein distance, giving up (returning `limit`) once it cannot be below `limit`. */
-function distance(a: string, b: string, limit: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin >= limit) return limit;
-    prev = cur;
-  }
-  return Math.min(prev[b.length] as number, limit);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Line scanning.
@@ -739,66 +725,29 @@ function lineSpan(line: number, start: number, end: number): Span {
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
-function isBlank(line: string, i: number): boolean {
-  return i >= line.length || line.charCodeAt(i) === SPACE;
-}
 
-function skipSpaces(line: string, i: number): number {
-  while (line.charCodeAt(i) === SPACE) i++;
-  return i;
-}
 
-function trimEnd(line: string, end: number, from: number): number {
-  while (end > from && (line.charCodeAt(end - 1) === SPACE || line.charCodeAt(end - 1) === TAB)) end--;
-  return end;
-}
 
-/** Where a ` #` comment starts after `from` (or the end of the line). */
-function commentStart(line: string, from: number): number {
-  const k = line.indexOf(' #', from);
-  return k < 0 ? line.length : k;
-}
 
 /** The offset just after a block map key's `:` at `p`, or -1 when the text at `p` is a value. */
 function keyEnd(line: string, p: number): number {
   const c = line[p];
   if (c === '"' || c === "'") {
-    const close = c === '"' ? closingDouble(line, p + 1) : closingSingle(line, p + 1);
+    const close = closingQuote(line, p + 1, c);
     if (close < 0) return -1;
-    const j = skipSpaces(line, close + 1);
-    return line[j] === ':' && isBlank(line, j + 1) ? j + 1 : -1;
+    const j = skipWhite(line, close + 1);
+    return line[j] === ':' && isBlankAt(line, j + 1) ? j + 1 : -1;
   }
   if (c === '{' || c === '[' || c === '|' || c === '>' || c === '*') return -1;
   for (let k = p + 1; k < line.length; k++) {
     const code = line.charCodeAt(k);
-    if (code === HASH && line.charCodeAt(k - 1) === SPACE) return -1;
-    if (code === 58 /* : */ && isBlank(line, k + 1)) return k + 1;
+    if (isCommentAt(line, k)) return -1;
+    if (code === 58 /* : */ && isBlankAt(line, k + 1)) return k + 1;
   }
   return -1;
 }
 
-/** The offset of the `"` that closes a double-quoted scalar whose content starts at `from`, or -1. */
-function closingDouble(line: string, from: number): number {
-  for (let k = from; k < line.length; k++) {
-    const c = line.charCodeAt(k);
-    if (c === 92 /* \ */) k++;
-    else if (c === 34 /* " */) return k;
-  }
-  return -1;
-}
 
-/** The offset of the `'` that closes a single-quoted scalar (`''` is a quote), or -1. */
-function closingSingle(line: string, from: number): number {
-  for (let k = from; k < line.length; k++) {
-    if (line.charCodeAt(k) !== 39) continue;
-    if (line.charCodeAt(k + 1) === 39) {
-      k++;
-      continue;
-    }
-    return k;
-  }
-  return -1;
-}
 
 /** Characters that separate the parts of a URL, a connection string or a list in one scalar. */
 function isDelimiter(c: number): boolean {

@@ -5,9 +5,9 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { displayValue } from '../format';
-import type { ProjectIndex } from '../projectIndex';
-import { mayContainPlaceholder, scanPlaceholders } from '../placeholders';
-import type { ResolveContext, VariableSet } from '../variables';
+import type { ProjectIndex } from '../model/projectIndex';
+import { mayContainPlaceholder, scanPlaceholders } from '../values/placeholders';
+import type { ResolveContext, VariableSet } from '../model/variables';
 import { SECRET_MASK, type Origin, type Project, type VariableDef, type VariableScope } from '../types';
 
 /** A values file of a project and the combinations it applies to, in manifest order. */

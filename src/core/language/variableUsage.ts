@@ -2,7 +2,7 @@
 // and the charts' values.yaml), by key. The variables file's CodeLens, hover and `unused-variable`
 // warning read it. Rebuilt once per index change; a file whose text is the same string as before
 // is not scanned again, so a keystroke in one buffer rescans that buffer only.
-import { mayContainPlaceholder, scanPlaceholders } from '../placeholders';
+import { mayContainPlaceholder, scanPlaceholders } from '../values/placeholders';
 import type { VariableScope } from '../types';
 
 export interface VariableUse {

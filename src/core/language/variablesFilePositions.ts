@@ -7,7 +7,7 @@
 import { isAlias, isMap, isNode, isScalar, type Document, type Node } from 'yaml';
 import type { VariableScope } from '../types';
 import { lineAt } from './placeholderContext';
-import { isStructurallySound, parseYaml } from '../yamlSource';
+import { isStructurallySound, parseYaml } from '../yaml/yamlSource';
 
 export interface VariableKeySpan {
   key: string;

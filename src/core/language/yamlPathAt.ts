@@ -7,7 +7,8 @@
 // Each line is read as its leading structure only: indentation, `- ` markers, then an optional
 // `key:` (plain, "double" or 'single' quoted). Flow collections and block scalars are not entered:
 // a cursor inside one has no path.
-import type { PathSegment } from '../valuesTree';
+import type { PathSegment } from '../values/paths';
+import { closingQuote, isWhite, skipWhite } from '../yaml/lineLexer';
 
 /** The lines of a document: `line(i)` without its line break (a trailing `\r` is tolerated). */
 export interface LineSource {
@@ -45,13 +46,13 @@ export interface LineStructure {
  */
 export function lineStructure(raw: string): LineStructure | undefined {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  let i = skipSpaces(text, 0);
+  let i = skipWhite(text, 0);
   if (i >= text.length || text.charCodeAt(i) === HASH) return undefined;
   const entries: LineEntry[] = [];
   for (;;) {
-    if (text.charCodeAt(i) === DASH && (i + 1 === text.length || isSpace(text.charCodeAt(i + 1)))) {
+    if (text.charCodeAt(i) === DASH && (i + 1 === text.length || isWhite(text.charCodeAt(i + 1)))) {
       entries.push({ kind: 'dash', column: i });
-      i = skipSpaces(text, i + 1);
+      i = skipWhite(text, i + 1);
       if (i >= text.length || text.charCodeAt(i) === HASH) return { entries, restColumn: i, rest: '' };
       continue;
     }
@@ -60,7 +61,7 @@ export function lineStructure(raw: string): LineStructure | undefined {
   const key = keyAt(text, i);
   if (key) {
     entries.push({ kind: 'key', column: i, key: key.key, end: key.end });
-    i = skipSpaces(text, key.colon + 1);
+    i = skipWhite(text, key.colon + 1);
   }
   return { entries, restColumn: i, rest: stripComment(text.slice(i)) };
 }
@@ -69,9 +70,9 @@ export function lineStructure(raw: string): LineStructure | undefined {
 function keyAt(text: string, i: number): { key: string; end: number; colon: number } | undefined {
   const c = text.charAt(i);
   if (c === '"' || c === "'") {
-    const close = closingQuote(text, i);
+    const close = closingQuote(text, i + 1, c);
     if (close < 0) return undefined;
-    const colon = skipSpaces(text, close + 1);
+    const colon = skipWhite(text, close + 1);
     if (text.charAt(colon) !== ':' || !endsToken(text, colon + 1)) return undefined;
     const body = text.slice(i, close + 1);
     let key: string;
@@ -88,7 +89,7 @@ function keyAt(text: string, i: number): { key: string; end: number; colon: numb
   if (c === '' || '[]{}#&*!|>%@`,?'.includes(c)) return undefined;
   for (let j = i; j < text.length; j++) {
     const ch = text.charCodeAt(j);
-    if (ch === HASH && isSpace(text.charCodeAt(j - 1))) return undefined;
+    if (ch === HASH && isWhite(text.charCodeAt(j - 1))) return undefined;
     if (ch === COLON && endsToken(text, j + 1)) {
       const key = text.slice(i, j).trimEnd();
       return key === '' ? undefined : { key, end: i + key.length, colon: j };
@@ -158,7 +159,7 @@ export function yamlPathAt(lines: LineSource, line: number, character: number): 
   // No `key:` at the cursor: a key being typed (a plain word) or an empty position.
   const dashes = entries.filter((e) => e.kind === 'dash' && e.column < at);
   const lastDash = dashes[dashes.length - 1];
-  const wordStart = lastDash ? (structure?.restColumn ?? at) : skipSpaces(text, 0);
+  const wordStart = lastDash ? (structure?.restColumn ?? at) : skipWhite(text, 0);
   const typed = text.slice(Math.min(wordStart, at), at);
   if (typed !== '' && !/^[A-Za-z0-9_.\-/"']*$/.test(typed)) return undefined;
   let wordEnd = at;
@@ -215,7 +216,7 @@ function findOwner(
   if (column === 0 && kind === 'key') return undefined;
   for (let l = line - 1; l >= 0; l--) {
     const raw = lines.line(l);
-    const indent = skipSpaces(raw, 0);
+    const indent = skipWhite(raw, 0);
     // Cheap checks first, without reading the line: deeper lines are a sibling's content, and for
     // a key every entry of a line at its own column is at that column or right of it.
     if (indent > column || (indent === column && kind === 'key')) continue;
@@ -246,7 +247,7 @@ function previousItems(lines: LineSource, line: number, column: number): number 
   let count = 0;
   for (let l = line - 1; l >= 0; l--) {
     const raw = lines.line(l);
-    if (skipSpaces(raw, 0) > column) continue;
+    if (skipWhite(raw, 0) > column) continue;
     const s = lineStructure(raw);
     if (!s) continue;
     let sibling = false;
@@ -270,7 +271,7 @@ export function siblingKeys(lines: LineSource, line: number, column: number): Se
   const keys = new Set<string>();
   const scan = (l: number): 'stop' | 'go' => {
     const raw = lines.line(l);
-    if (skipSpaces(raw, 0) > column) return 'go';
+    if (skipWhite(raw, 0) > column) return 'go';
     const s = lineStructure(raw);
     if (!s) return 'go';
     let stop = false;
@@ -287,7 +288,7 @@ export function siblingKeys(lines: LineSource, line: number, column: number): Se
   if (!startsItem) for (let l = line - 1; l >= 0; l--) if (scan(l) === 'stop') break;
   for (let l = line + 1; l < lines.lineCount; l++) {
     const raw = lines.line(l);
-    const indent = skipSpaces(raw, 0);
+    const indent = skipWhite(raw, 0);
     if (indent > column) continue;
     const s = lineStructure(raw);
     if (!s) continue;
@@ -315,7 +316,7 @@ export function keyLineOf(lines: LineSource, line: number, column: number): { li
 /** Columns of the content of a line: its first entry to the end of its value, comment excluded. */
 export function contentRange(raw: string, from?: number): { start: number; end: number } {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  const start = from ?? skipSpaces(text, 0);
+  const start = from ?? skipWhite(text, 0);
   const kept = stripComment(text.slice(start));
   return { start, end: start + kept.length };
 }
@@ -326,32 +327,12 @@ const HASH = 35;
 const DASH = 45;
 const COLON = 58;
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9;
-}
 
-function skipSpaces(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
 
 function endsToken(text: string, i: number): boolean {
-  return i >= text.length || isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 13;
+  return i >= text.length || isWhite(text.charCodeAt(i)) || text.charCodeAt(i) === 13;
 }
 
-/** Index of the quote that closes the quoted scalar opening at `start`, or -1. */
-function closingQuote(text: string, start: number): number {
-  const q = text.charAt(start);
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (q === '"' && c === '\\') i++;
-    else if (c === q) {
-      if (q === "'" && text.charAt(i + 1) === "'") i++;
-      else return i;
-    }
-  }
-  return -1;
-}
 
 /** A value without its trailing comment (a `#` after a space, outside quotes) and trailing spaces. */
 function stripComment(value: string): string {
@@ -363,7 +344,7 @@ function stripComment(value: string): string {
       else if (c === quote) quote = '';
     } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(value.charAt(i - 1)))) {
       quote = c;
-    } else if (c === '#' && (i === 0 || isSpace(value.charCodeAt(i - 1)))) {
+    } else if (c === '#' && (i === 0 || isWhite(value.charCodeAt(i - 1)))) {
       return value.slice(0, i).trimEnd();
     }
   }

@@ -2,7 +2,7 @@
 // every workload, their chart folders and the variables file. Drift, candidate changes and the audit log
 // all use this one list, so that what a release can carry is exactly what drift reports.
 import * as path from 'node:path';
-import { layerFiles } from '../layers';
+import { layerFiles } from '../values/layers';
 import type { Project } from '../types';
 
 export interface AffectedPath {

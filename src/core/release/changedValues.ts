@@ -1,6 +1,7 @@
 // Which values differ between two versions of a values file, for the audit log ("image.tag: 2.4.0 → 2.5.0").
 // Lists are compared whole, as Helm merges them: a changed list is one change at the list's path.
-import { isPlainMap, joinPath, parseValuesFile } from '../valuesTree';
+import { isPlainMap, joinPath } from '../values/paths';
+import { parseValuesFile } from '../yaml/valuesReader';
 
 export interface ValueChange {
   /** Dotted path, as in the effective values view (`ingress.hosts[0].host`, `podAnnotations["a.b/c"]`). */

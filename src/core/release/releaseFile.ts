@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { z } from 'zod';
-import { API_VERSION, DATE_TIME_PATTERN, EMAIL_PATTERN, NAME_PATTERN } from '../manifest';
+import { API_VERSION, DATE_TIME_PATTERN, EMAIL_PATTERN, NAME_PATTERN } from '../model/manifest';
 import type { Problem } from '../types';
-import { parseFast } from '../valuesTree';
-import { friendlyErrorMap, isStructurallySound, nodeAtPath, parseYaml, plainData, schemaProblems, spanOf } from '../yamlSource';
+import { parseFast } from '../yaml/valuesReader';
+import { friendlyErrorMap, isStructurallySound, nodeAtPath, parseYaml, plainData, schemaProblems, spanOf } from '../yaml/yamlSource';
 import type { Release } from './types';
 
 /** Where release files live, relative to the project root. */
@@ -113,7 +113,7 @@ export const releaseSchema = z
 
 /** Reads a release file. `release` is absent when the file has errors; warnings (file name) keep it. */
 export function parseReleaseFile(text: string, file: string): { release?: Release; problems: Problem[] } {
-  // The fast reader (see valuesTree.ts) handles the files we write, several times faster than building
+  // The fast reader (see yaml/valuesReader.ts) handles the files we write, several times faster than building
   // a Document; anything it declines, and any file with a problem, goes through the positioned path.
   const fast = parseFast(text, file, 0);
   if (fast && fast.problems.length === 0) {

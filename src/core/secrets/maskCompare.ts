@@ -1,6 +1,6 @@
 // The compare result as it may leave the host: the values of differences a secret went into become the
 // mask, and every string that still holds a known secret (a literal in a values file) is masked.
-import type { CompareResult } from '../compare';
+import type { CompareResult } from '../compare/compare';
 import { SECRET_MASK, type SecretMasker } from './mask';
 
 export function maskCompareResult(result: CompareResult, masker: SecretMasker): CompareResult {

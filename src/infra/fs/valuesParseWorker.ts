@@ -4,8 +4,8 @@
 // (one part is one message, one task). It also runs jobs on large texts whose result is small: a
 // release diff with secrets masked, the changed values of an audit entry (core/release/largeTexts.ts).
 import { parentPort } from 'node:worker_threads';
-import { parseVariables } from '../../core/variables';
-import { parseValuesFile } from '../../core/valuesTree';
+import { parseVariables } from '../../core/model/variables';
+import { parseValuesFile } from '../../core/yaml/valuesReader';
 import { changeSummary } from '../../core/release/changedValues';
 import { fileDiff } from '../../core/release/fileDiff';
 import { DISPLAY_MASKING, SecretMasker } from '../../core/secrets/mask';

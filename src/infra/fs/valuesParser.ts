@@ -12,8 +12,9 @@ import { Worker } from 'node:worker_threads';
 import type { FileDiff } from '../../core/release/fileDiff';
 import type { ChangeSummary } from '../../core/release/changedValues';
 import type { Origin, Problem, Project, VariableDef } from '../../core/types';
-import { VariableSet, type VariablesResult } from '../../core/variables';
-import { setKey, type ParsedValues, type PlainMap } from '../../core/valuesTree';
+import { VariableSet, type VariablesResult } from '../../core/model/variables';
+import { setKey, type PlainMap } from '../../core/values/paths';
+import { type ParsedValues } from '../../core/yaml/valuesReader';
 
 export interface ParseRequest {
   id: number;

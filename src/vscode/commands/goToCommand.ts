@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
-import { chartValuesFile } from '../../core/layers';
+import { chartValuesFile } from '../../core/values/layers';
 import { defaultTenant } from '../../core/model/lookup';
 import { STATE_LABELS } from '../../core/release/releaseTree';
-import type { TreeNode } from '../../core/treeModel';
-import { variablesTable } from '../../core/variablesTable';
+import type { TreeNode } from '../../core/tree/treeModel';
+import { variablesTable } from '../../core/model/variablesTable';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import type { Views } from '../views/registerViews';

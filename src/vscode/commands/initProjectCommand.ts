@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
-import { NAME_PATTERN } from '../../core/manifest';
-import { buildManifest, inferLayout, slugify } from '../../core/scaffold';
+import { NAME_PATTERN } from '../../core/model/manifest';
+import { buildManifest, inferLayout, slugify } from '../../core/model/scaffold';
 import type { Services } from '../services';
 
 const MANIFEST = 'gitopshq.yaml';

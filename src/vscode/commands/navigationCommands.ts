@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import { defaultTenant, findEnvironment, findProject, findWorkload } from '../../core/model/lookup';
-import type { TreeNode } from '../../core/treeModel';
+import type { TreeNode } from '../../core/tree/treeModel';
 import type { Services } from '../services';
 
 /** Where a tree node (or a scripted `{ project, workload, environment, tenant? }`) points on disk. */

@@ -21,7 +21,7 @@ import {
   type VariableInfoRow,
 } from '../../core/language/variableInfo';
 import type { VariableScope } from '../../core/types';
-import type { VariableSet } from '../../core/variables';
+import type { VariableSet } from '../../core/model/variables';
 import type { Services } from '../services';
 import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';
 

@@ -9,10 +9,10 @@
 // (cached on disk) unless the setting `gitopshq.schema.remoteRefs` is off or the workspace is untrusted.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseSchema, type JsonSchema } from '../../core/chartSchema';
+import { parseSchema, type JsonSchema } from '../../core/values/chartSchema';
 import { Debouncer } from '../../core/debounce';
-import type { EffectiveValues } from '../../core/effective';
-import { chartValuesFile } from '../../core/layers';
+import type { EffectiveValues } from '../../core/values/effective';
+import { chartValuesFile } from '../../core/values/layers';
 import { schemaCompileProblem, schemaUncheckedProblem } from '../../core/language/schemaCompileProblems';
 import { schemaProblems, type ComboErrors, type SchemaError } from '../../core/language/schemaProblems';
 import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';

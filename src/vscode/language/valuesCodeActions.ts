@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { VALUE_CHECK_CODES, type ValueProblem } from '../../core/language/valueChecks';
 import { defineVariableEdit, quoteScalarFix, type DefineTarget, type TextFix } from '../../core/language/valueFixes';
 import type { ValuesFileContext } from '../../core/language/variableInfo';
-import type { ResolveContext } from '../../core/variables';
+import type { ResolveContext } from '../../core/model/variables';
 import type { Services } from '../services';
 import type { ValuesProblemSource } from './valuesFiles';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ValueProblem } from '../../core/language/valueChecks';
 import { valuesFileContext, type ValuesFileContext } from '../../core/language/variableInfo';
-import type { ProjectIndex } from '../../core/projectIndex';
+import type { ProjectIndex } from '../../core/model/projectIndex';
 import type { Project } from '../../core/types';
 
 export interface ValuesFileInfo {

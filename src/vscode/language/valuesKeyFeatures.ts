@@ -5,13 +5,13 @@
 // placeholder belongs to placeholderFeatures.ts: these providers then return nothing.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { schemaInfoAt } from '../../core/chartSchema';
-import { chartValuesFile } from '../../core/layers';
+import { schemaInfoAt } from '../../core/values/chartSchema';
+import { chartValuesFile } from '../../core/values/layers';
 import { keyCompletions, keyHoverMarkdown, keyRows, valueCompletions } from '../../core/language/keyInfo';
 import { completionContextAt, placeholderAt } from '../../core/language/placeholderContext';
 import { contentRange, siblingKeys, yamlPathAt, type LineSource } from '../../core/language/yamlPathAt';
 import type { Logger } from '../../core/logger';
-import type { PlainMap } from '../../core/valuesTree';
+import type { PlainMap } from '../../core/values/paths';
 import type { Services } from '../services';
 import { ChartSchemaSource, registerSchemaDiagnostics } from './schemaDiagnostics';
 import { valuesFileOf, type ValuesFileInfo } from './valuesFiles';

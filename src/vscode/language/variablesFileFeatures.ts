@@ -15,7 +15,7 @@ import { VariableUsage, type VariableUse } from '../../core/language/variableUsa
 import { positionsOf } from '../../core/language/textPositions';
 import type { Logger } from '../../core/logger';
 import type { Project } from '../../core/types';
-import type { ResolveContext } from '../../core/variables';
+import type { ResolveContext } from '../../core/model/variables';
 import type { Services } from '../services';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'yaml', scheme: 'file' };

@@ -1,4 +1,4 @@
-import type { ClusterLookup } from '../../core/treeModel';
+import type { ClusterLookup } from '../../core/tree/treeModel';
 import type { EnvironmentClusterStatus } from '../../core/cluster/environmentStatus';
 
 /** A cached answer older than this is derived again, so time-based health (recent restarts, ages) does not go stale. */

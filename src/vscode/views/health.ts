@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Health } from '../../core/treeModel';
+import type { Health } from '../../core/tree/treeModel';
 
 /** The fleet colours: green healthy, yellow warning, red action needed; an outline when unknown. */
 export function healthIcon(health: Health): vscode.ThemeIcon {

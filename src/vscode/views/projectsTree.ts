@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { TreeModel, type TreeNode as ModelNode } from '../../core/treeModel';
+import { TreeModel, type TreeNode as ModelNode } from '../../core/tree/treeModel';
 import { isGitNode, type GitBrowserNodes, type GitNode } from '../history/gitBrowserNodes';
 import { clusterLine, type KubeContextsCache } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Project } from '../../core/types';
-import { variablesTable, type VariableEntry, type VariableRow } from '../../core/variablesTable';
+import { variablesTable, type VariableEntry, type VariableRow } from '../../core/model/variablesTable';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
 import { TreeRefresher } from './treeRefresh';

@@ -1,6 +1,6 @@
 // The environment compare panel (host side): what the `gitopshq.compareEnvironments` command and the
 // panel's serializer do (both registered at activation by lazyPanels.ts; this file is in
-// dist/panels.js). The compare itself is core/compare.ts; the webview is webview-ui/compare/;
+// dist/panels.js). The compare itself is core/compare/compare.ts; the webview is webview-ui/compare/;
 // both sides speak src/protocol/compare.ts. PanelHost does the handshake, the queue and the debounce.
 //
 // - Live: project changes (saved files and unsaved edits, already coalesced by the service) are
@@ -9,7 +9,7 @@
 //   only as the mask.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { compareEnvironments, type CompareResult } from '../../core/compare';
+import { compareEnvironments, type CompareResult } from '../../core/compare/compare';
 import { DISPLAY_MASKING, secretMasker } from '../../core/secrets/mask';
 import { maskCompareResult } from '../../core/secrets/maskCompare';
 import {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import { defaultTenant, findEnvironment, findProject, findTenant, loadedProjects, noProjectLoaded } from '../../core/model/lookup';
-import type { TreeNode } from '../../core/treeModel';
+import type { TreeNode } from '../../core/tree/treeModel';
 import type { Project } from '../../core/types';
 import type { Selection } from '../../protocol/compare';
 import type { Services } from '../services';

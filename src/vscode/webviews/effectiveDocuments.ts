@@ -3,7 +3,7 @@
 // Rendered from the index on demand (secrets already masked by the core) and refreshed when the
 // project changes, so an open diff follows file edits too.
 import * as vscode from 'vscode';
-import { renderEffectiveYaml } from '../../core/compare';
+import { renderEffectiveYaml } from '../../core/compare/compare';
 import type { Services } from '../services';
 
 export const EFFECTIVE_SCHEME = 'gitopshq-effective';

@@ -19,7 +19,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../../src/core/treeModel';
+import type { TreeNode } from '../../../src/core/tree/treeModel';
 import { viewRows, viewToggle, workbenchClick } from '../../support/control';
 import { FRESH_NAMESPACE, STORM_NAMESPACE, STORM_REPLICAS, STORM_WORKLOADS, workloadName, type StormMessage } from '../../support/kube/stormServer';
 import { internals, waitFor, workspaceRoot } from '../../integration/support';

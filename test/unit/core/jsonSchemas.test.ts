@@ -15,8 +15,8 @@ import {
   NAME_PATTERN,
   manifestSchema,
   parseManifest,
-} from '../../../src/core/manifest';
-import { VARIABLE_KEY_PATTERN, parseVariables, variablesSchema } from '../../../src/core/variables';
+} from '../../../src/core/model/manifest';
+import { VARIABLE_KEY_PATTERN, parseVariables, variablesSchema } from '../../../src/core/model/variables';
 import type { Problem } from '../../../src/core/types';
 
 // Compiled to out/test/unit/core: the repository root is four levels up.

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GitOpsHqError } from '../../../src/core/errors';
 import { badgeText } from '../../../src/core/history/badges';
 import { PlacementIndex, workloadTargetPaths } from '../../../src/core/history/targets';
-import { parseManifest } from '../../../src/core/manifest';
+import { parseManifest } from '../../../src/core/model/manifest';
 import type { Release } from '../../../src/core/release/types';
 import type { Project } from '../../../src/core/types';
 import { GitHistory } from '../../../src/infra/git/gitHistory';

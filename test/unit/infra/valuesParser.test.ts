@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ValuesParser } from '../../../src/infra/fs/valuesParser';
-import { parseValuesFile } from '../../../src/core/valuesTree';
+import { parseValuesFile } from '../../../src/core/yaml/valuesReader';
 
 const FILE = '/repo/values/dev/api.yaml';
 const SCRIPT = path.join(__dirname, '../../../src/infra/fs/valuesParseWorker.js');

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { cachedCompletionDetail, completionDetail, completionKeys, valuesFileContext, variableRows } from '../../../../src/core/language/variableInfo';
-import { ProjectIndex } from '../../../../src/core/projectIndex';
+import { ProjectIndex } from '../../../../src/core/model/projectIndex';
 import { SECRET_MASK } from '../../../../src/core/types';
 import { MemoryFileSystem } from '../../../support/memoryFileSystem';
 

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { parseSchema, propertiesAt, schemaInfoAt, valueChoices, type JsonSchema } from '../../../../src/core/chartSchema';
+import { parseSchema, propertiesAt, schemaInfoAt, valueChoices, type JsonSchema } from '../../../../src/core/values/chartSchema';
 import { keyCompletions, keyHoverMarkdown, keyRows, valueCompletions, yamlScalar } from '../../../../src/core/language/keyInfo';
 import { valuesFileContext } from '../../../../src/core/language/variableInfo';
-import { ProjectIndex } from '../../../../src/core/projectIndex';
+import { ProjectIndex } from '../../../../src/core/model/projectIndex';
 import { SECRET_MASK } from '../../../../src/core/types';
 import { MemoryFileSystem } from '../../../support/memoryFileSystem';
 

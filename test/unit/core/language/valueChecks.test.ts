@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { checkValuesFile, suggestPlaceholder, topLevelBlocks, ValueChecker, type ValueProblem } from '../../../../src/core/language/valueChecks';
 import { valuesFileContext } from '../../../../src/core/language/variableInfo';
-import { ProjectIndex } from '../../../../src/core/projectIndex';
+import { ProjectIndex } from '../../../../src/core/model/projectIndex';
 import type { TextFix } from '../../../../src/core/language/valueFixes';
 import { MemoryFileSystem } from '../../../support/memoryFileSystem';
 

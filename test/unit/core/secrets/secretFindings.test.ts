@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { secretFindings } from '../../../../src/core/secrets/secretFindings';
-import { parseVariables } from '../../../../src/core/variables';
+import { parseVariables } from '../../../../src/core/model/variables';
 
 const findings = (text: string) => secretFindings(parseVariables(text, '/p/.gitopshq/variables.yaml').variables.all());
 

@@ -2,10 +2,10 @@
 // (and one also literally in a values file), never appear in what hover, completion, compare, the
 // diffs, the audit, logs or webview messages show. Each surface is the core function its adapter calls.
 import * as assert from 'node:assert/strict';
-import { compareEnvironments, renderEffectiveYaml } from '../../../../src/core/compare';
+import { compareEnvironments, renderEffectiveYaml } from '../../../../src/core/compare/compare';
 import { keyHoverMarkdown, keyRows } from '../../../../src/core/language/keyInfo';
 import { completionDetail, hoverMarkdown, hoverRows, valuesFileContext, variableRows } from '../../../../src/core/language/variableInfo';
-import { ProjectIndex } from '../../../../src/core/projectIndex';
+import { ProjectIndex } from '../../../../src/core/model/projectIndex';
 import { auditEntries, type ValuesCommit } from '../../../../src/core/release/audit';
 import { fileDiff } from '../../../../src/core/release/fileDiff';
 import { DISPLAY_MASKING, LOG_MASKING, logExcerpt, sanitizeLog, secretMasker, unsafeSecretReason } from '../../../../src/core/secrets/mask';

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { schemaProblems, type ComboErrors } from '../../../../src/core/language/schemaProblems';
 import { valuesFileContext } from '../../../../src/core/language/variableInfo';
 import { linesOf } from '../../../../src/core/language/yamlPathAt';
-import { ProjectIndex } from '../../../../src/core/projectIndex';
+import { ProjectIndex } from '../../../../src/core/model/projectIndex';
 import type { Problem } from '../../../../src/core/types';
 import { draftOf, SchemaCompiler } from '../../../../src/infra/schema/schemaValidator';
 import { MemoryFileSystem } from '../../../support/memoryFileSystem';
