@@ -144,6 +144,14 @@ export class ReleaseService implements vscode.Disposable {
     return this.workflow.audit(slug);
   }
 
+  /** Git's answer to "is `commit` an ancestor of (or equal to) `of`" in the project's repository; rejects when a commit is not there. */
+  async isAncestor(slug: string, commit: string, of: string): Promise<boolean> {
+    const project = this.projects.index.project(slug);
+    const repository = project ? await this.repository(project) : undefined;
+    if (!repository) throw new Error(`Project ${slug} is not in a Git repository.`);
+    return repository.git.isAncestor(commit, of);
+  }
+
   dispose(): void {
     this.diagnostics.dispose();
   }
