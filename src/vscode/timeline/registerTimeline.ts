@@ -32,6 +32,7 @@ export function registerTimeline(s: Services, releases: ReleaseService, views: V
   runtime.setVisible(releasesViews.view.visible);
   s.store.register(releasesViews.view.onDidChangeVisibility((e) => runtime.setVisible(e.visible)));
   releasesViews.provider.setRuntime(runtime);
+  releases.runtime = runtime;
 
   s.command(TIMELINE_COMMAND, async (arg?: unknown) => {
     await s.projects.ready;

@@ -37,6 +37,8 @@ export class ReleaseRuntime implements vscode.Disposable {
   private readonly follows = new Map<string, vscode.Disposable>();
   private readonly views = new Map<string, TimelineView>();
   private readonly notified = new Set<string>();
+  /** Releases a panel shows: `slug/id` → how many hold it. */
+  private readonly held = new Map<string, number>();
   private readonly changedEmitter = new vscode.EventEmitter<{ slug: string; release: string }>();
   readonly onDidChange = this.changedEmitter.event;
   private visible = false;
@@ -60,6 +62,21 @@ export class ReleaseRuntime implements vscode.Disposable {
     if (visible === this.visible) return;
     this.visible = visible;
     this.schedule();
+  }
+
+  /** Follows a release in every tenant while the disposable lives (its panel is open). */
+  watch(slug: string, id: string): vscode.Disposable {
+    const key = `${slug}/${id}`;
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    this.schedule();
+    return {
+      dispose: () => {
+        const n = (this.held.get(key) ?? 1) - 1;
+        if (n > 0) this.held.set(key, n);
+        else this.held.delete(key);
+        this.schedule();
+      },
+    };
   }
 
   /** The runtime phase of a release over its tenants, when followed (or followed before). */
@@ -108,6 +125,7 @@ export class ReleaseRuntime implements vscode.Disposable {
           for (const r of deployed) {
             const at = ms(r.deploy.at) ?? 0;
             const key = `${project.slug}/${r.id}/${tenant}`;
+            if (this.held.has(`${project.slug}/${r.id}`)) wanted.set(key, { project: project.slug, release: r.id, tenant });
             const ended = ['healthy', 'failed'].includes(this.views.get(key)?.timeline.phase ?? '');
             if (at >= this.startedAt - 5_000 && Date.now() - at < FOLLOW_NEW_MS && !ended) wanted.set(key, { project: project.slug, release: r.id, tenant });
           }

@@ -103,7 +103,8 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTree
           const tenants = Object.entries(runtime.tenants).map(([t, p]) => `${t}: ${PHASE_LABELS[p]}`).join(', ');
           item.tooltip = `${node.tooltip}\n\nIn the cluster: ${label}${runtime.detail ? `: ${runtime.detail}` : ''}${Object.keys(runtime.tenants).length > 1 ? ` (${tenants})` : ''}`;
         }
-        item.contextValue = node.contextValue;
+        // `:deployed` offers Show Deployment Timeline; the action patterns (`:approve`, …) still match.
+        item.contextValue = node.state === 'deployed' ? `${node.contextValue}:deployed` : node.contextValue;
         item.command = { command: 'gitopshq.release.show', title: 'Show Release', arguments: [{ project: node.slug, id: node.releaseId }] };
         break;
       }
