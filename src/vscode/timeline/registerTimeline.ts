@@ -24,6 +24,8 @@ const RECENT_LIMIT = 50;
 export interface TimelineFeature {
   service: TimelineService;
   runtime: ReleaseRuntime;
+  /** For this extension's integration tests: the panels' render timings and a way to send a state. */
+  panels: () => Promise<Pick<typeof import('../webviews/index'), 'timelineRenders' | 'postTimelineState'>>;
 }
 
 export function registerTimeline(s: Services, releases: ReleaseService, views: Views, releasesViews: ReleasesViews): TimelineFeature {
@@ -47,7 +49,7 @@ export function registerTimeline(s: Services, releases: ReleaseService, views: V
       deserializeWebviewPanel: async (panel, state) => (await loadPanels()).restoreTimelinePanel(s, releases, service, panel, state),
     }),
   );
-  return { service, runtime };
+  return { service, runtime, panels: loadPanels };
 }
 
 /** A scripted argument, a Releases view release node or a Projects tree workload node. */

@@ -5,4 +5,4 @@ export { openAuditPanel, restoreAuditPanel } from './auditPanel';
 export { createCompare } from './comparePanel';
 export { openCreateReleasePanel, restoreCreateReleasePanel } from './createReleasePanel';
 export { openReleasePanel, restoreReleasePanel } from './releasePanel';
-export { openTimelinePanel, restoreTimelinePanel, timelineRenders } from './timelinePanel';
+export { openTimelinePanel, postTimelineState, restoreTimelinePanel, timelineRenders } from './timelinePanel';

@@ -42,6 +42,15 @@ export function timelineRenders(): readonly RenderTiming[] {
   return renders;
 }
 
+let latest: TimelinePanel | undefined;
+
+/** Not for users: sends `state` to the panel opened last (the integration run's render benchmark). */
+export function postTimelineState(state: TimelineState): boolean {
+  if (!latest || latest.isDisposed) return false;
+  latest.postState(state);
+  return true;
+}
+
 export async function openTimelinePanel(s: Services, releases: ReleaseService, timelines: TimelineService, target: TimelineTarget): Promise<void> {
   await s.projects.ready;
   const resolved = timelines.resolve(target);
@@ -50,7 +59,7 @@ export async function openTimelinePanel(s: Services, releases: ReleaseService, t
     s,
     { viewType: TIMELINE_VIEW_TYPE, title: titleOf(resolved.release?.title, resolved.workload, resolved.environment), key },
     () => undefined,
-    (panel) => new TimelinePanel(s, releases, timelines, panel, { ...target, tenant: resolved.tenant }),
+    (panel) => (latest = new TimelinePanel(s, releases, timelines, panel, { ...target, tenant: resolved.tenant })),
   );
 }
 
@@ -108,6 +117,14 @@ class TimelinePanel extends PanelHost {
 
   protected override failed(err: unknown): void {
     this.post(ErrorNotification, toWireError(err));
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  postState(state: TimelineState): void {
+    this.post(StateNotification, state);
   }
 
   protected override onDispose(): void {

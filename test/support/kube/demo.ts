@@ -28,6 +28,9 @@ export const DEMO_KNOBS: Record<string, RolloutKnob> = {
   'production/checkout-web': { stepsPerMove: 2 },
 };
 
+/** Tags the demo registry does not have: deploying one shows a bad-image rollout. */
+export const MISSING_IMAGES = /:[^/]*does-not-exist$/;
+
 /**
  * Fill the cluster and start the dev crash loop. With the demo repository (`repo`), a GitOps
  * controller follows its deployed branches (staging's release then fails, production's next deploy
@@ -56,6 +59,7 @@ export function startDemo(server: KubeApiServer, options: { repo?: string; log?:
     const controller = new GitOpsController(server.store, s, {
       repo: options.repo,
       knobs: DEMO_KNOBS,
+      missingImages: MISSING_IMAGES,
       onRollout: (r) => options.log?.(`gitops: ${r.branch} moved to ${r.commit.slice(0, 7)}: rolling ${r.namespace}/${r.deployment} to ${r.image}`),
       onError: (err) => options.log?.(`gitops: ${err instanceof Error ? err.message : String(err)}`),
     });

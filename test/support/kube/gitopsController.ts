@@ -1,8 +1,9 @@
 // A tiny GitOps controller for the fake cluster (the demo and the tests): it follows a GitOpsHQ
 // repository's deployed branches `gitopshq/deployed/<tenant>/<env>` (spec §4) by polling them, and
 // when one moves it rolls the environment's Deployments to the image tag the values at that commit
-// give, stamping `gitopshq.io/revision: <commit>` on the Deployment and its pod template (as a chart
-// that stamps it from a value does), the way Argo CD or Flux would apply it. Per (environment,
+// give, stamping `gitopshq.io/revision: <commit>` on the Deployment (as a chart that stamps it from a
+// value does), the way Argo CD or Flux would apply it: a Deployment whose image does not change only
+// gets the new stamp (its pod template is the same, so nothing rolls). Per (environment,
 // workload) knobs script how the rollout goes: slow, bad image, crash loop, missed deadline.
 // StatefulSets and DaemonSets are left alone (the scenarios roll Deployments only).
 import { execFile } from 'node:child_process';
@@ -25,6 +26,8 @@ export interface GitOpsControllerOptions {
   pollMs?: number;
   /** How rollouts go, by `<env>/<workload>` or `<env>/<tenant>/<workload>` (the more specific wins); default success. */
   knobs?: Record<string, RolloutKnob>;
+  /** Images no registry has: their pull fails (ErrImagePull, then ImagePullBackOff), as a real kubelet's would. */
+  missingImages?: RegExp;
   /** Told about each rollout started (the demo prints it). */
   onRollout?: (what: { namespace: string; deployment: string; image: string; commit: string; branch: string }) => void;
   onError?: (err: unknown) => void;
@@ -85,7 +88,6 @@ export class GitOpsController {
       this.seen.set(ref, sha);
       moved.push({ tenant, env, sha, branch: ref.slice('refs/heads/'.length) });
     }
-    const first = this.first;
     this.first = false;
     if (moved.length === 0) return;
     const manifest = await this.manifest();
@@ -106,17 +108,19 @@ export class GitOpsController {
         const stamped = (deployment.metadata.annotations as Record<string, string> | undefined)?.[REVISION_ANNOTATION];
         done.add(key);
         if (stamped === m.sha) continue;
-        if (first && stamped === undefined && image === current) {
-          // Deployed before the controller started: the cluster runs it already; only the stamp is missing.
+        if (image === current) {
+          // The pod template does not change (the chart stamps the revision on the Deployment only): no rollout.
           this.store.modify('deployments', namespace, w.kubeName, (o) => {
             o.metadata.annotations = { ...(o.metadata.annotations as Record<string, string> | undefined), [REVISION_ANNOTATION]: m.sha };
           });
           continue;
         }
-        const knob = this.options.knobs?.[`${m.env}/${m.tenant}/${w.name}`] ?? this.options.knobs?.[`${m.env}/${w.name}`] ?? {};
+        const knob: RolloutKnob = this.options.missingImages?.test(image)
+          ? { outcome: 'bad-image' }
+          : (this.options.knobs?.[`${m.env}/${m.tenant}/${w.name}`] ?? this.options.knobs?.[`${m.env}/${w.name}`] ?? {});
         this.options.onRollout?.({ namespace, deployment: w.kubeName, image, commit: m.sha, branch: m.branch });
         this.enqueue(key, () =>
-          this.scenario.rollout(namespace, w.kubeName, { image, ...knob, annotations: { [REVISION_ANNOTATION]: m.sha }, templateAnnotations: { [REVISION_ANNOTATION]: m.sha } }),
+          this.scenario.rollout(namespace, w.kubeName, { image, ...knob, annotations: { [REVISION_ANNOTATION]: m.sha } }),
         );
       }
     }
