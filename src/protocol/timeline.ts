@@ -70,6 +70,11 @@ export const timelineStateSchema = z.object({
   workloads: z.array(z.object({ name, phase: phaseSchema, recognition: text })),
   pods: z.array(podSchema),
   events: z.array(eventSchema),
+  /**
+   * Set on a live update whose events only grew: `events` then holds the events from this index on,
+   * and the webview keeps the first `eventsFrom` it has (500 events need not cross the wire again).
+   */
+  eventsFrom: z.number().int().min(0).optional(),
   /** `gitopshq.logs.stream` exists: the Stream logs buttons show. */
   logs: z.boolean(),
   /** The stabilisation window in force (`gitopshq.healthyAfterSeconds`). */

@@ -32,6 +32,12 @@ buildSkeleton();
 host.dispatcher
   .on(StateNotification, (params) => {
     const started = host.receivedAt || performance.now();
+    if (params.eventsFrom !== undefined) {
+      // A live update with only the new events: the host knows this webview rendered the ones before.
+      const kept = state?.events.slice(0, params.eventsFrom) ?? [];
+      params = { ...params, events: kept.concat(params.events) };
+      delete params.eventsFrom;
+    }
     state = params;
     showError(byId('error'), undefined);
     render(params);
@@ -99,7 +105,7 @@ function persist(tenant: string): void {
 
 function render(s: TimelineState): void {
   persist(s.tenant);
-  byId('title').textContent = s.release ? s.release.title : `${s.workload ?? ''} in ${s.environment}`;
+  byId('title').textContent = s.release && !s.workload ? s.release.title : `${s.workload ?? ''} in ${s.environment}`;
   renderMeta(s);
   renderTenants(s);
   const connection = byId('connection');
@@ -188,8 +194,14 @@ function renderWorkloads(s: TimelineState): void {
   );
 }
 
+let podsKey = '';
+
 function renderPods(s: TimelineState): void {
   const el = byId('pods');
+  // Pods change less often than events: an update that leaves them alone leaves their rows alone.
+  const key = `${String(s.logs)}|${s.workloads.length}|${JSON.stringify(s.pods)}`;
+  if (key === podsKey && el.firstChild) return;
+  podsKey = key;
   const current = s.pods.filter((p) => p.current);
   const old = s.pods.filter((p) => !p.current);
   const several = s.workloads.length > 1;
@@ -235,22 +247,51 @@ function podTable(caption: string, id: string, pods: WirePod[], s: TimelineState
   return table;
 }
 
+/** The rows rendered, by position, with the key of the event each shows: a live update touches only what changed. */
+let eventRows: { key: string; row: HTMLElement }[] = [];
+let eventBody: HTMLElement | undefined;
+
 function renderEvents(s: TimelineState): void {
   const el = byId('events');
   byId('events-title').textContent = `Events (${s.events.length})`;
   if (s.events.length === 0) {
+    eventRows = [];
+    eventBody = undefined;
     el.replaceChildren(element('p', { class: 'empty' }, 'No events (the cluster keeps them about an hour).'));
     return;
   }
-  const table = element('table', { id: 'events-table', class: 'events' });
-  const head = element('tr');
-  for (const h of ['Time', 'Type', 'Reason', 'Object', 'Message']) head.append(element('th', { scope: 'col' }, h));
-  const thead = element('thead');
-  thead.append(head);
-  const body = element('tbody');
-  for (const e of s.events) body.append(eventRow(e));
-  table.append(thead, body);
-  el.replaceChildren(table);
+  if (!eventBody || !el.contains(eventBody)) {
+    const table = element('table', { id: 'events-table', class: 'events' });
+    const cols = element('colgroup');
+    for (const c of ['time', 'type', 'reason', 'object', 'message']) cols.append(element('col', { class: c }));
+    table.append(cols);
+    const head = element('tr');
+    for (const h of ['Time', 'Type', 'Reason', 'Object', 'Message']) head.append(element('th', { scope: 'col' }, h));
+    const thead = element('thead');
+    thead.append(head);
+    eventBody = element('tbody');
+    table.append(thead, eventBody);
+    el.replaceChildren(table);
+    eventRows = [];
+  }
+  const body = eventBody;
+  const next: { key: string; row: HTMLElement }[] = [];
+  const fresh = document.createDocumentFragment();
+  s.events.forEach((e, i) => {
+    const key = `${e.at}\u0000${e.type}\u0000${e.reason}\u0000${e.object}\u0000${e.count}\u0000${e.message}`;
+    const old = eventRows[i];
+    if (old && old.key === key) {
+      next.push(old);
+      return;
+    }
+    const row = eventRow(e);
+    if (old) old.row.replaceWith(row);
+    else fresh.append(row);
+    next.push({ key, row });
+  });
+  for (const extra of eventRows.slice(s.events.length)) extra.row.remove();
+  body.append(fresh);
+  eventRows = next;
 }
 
 function eventRow(e: WireEvent): HTMLElement {
@@ -280,8 +321,9 @@ function firstWorkload(s: TimelineState): string {
 function timeStamp(iso: string): HTMLElement {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return timeElement(iso);
+  // Formatted by hand: toLocaleDateString builds an Intl formatter per call, too slow for 500 rows.
   const pad = (n: number) => String(n).padStart(2, '0');
-  return element('time', { datetime: iso, title: `${d.toLocaleDateString()} ${iso}` }, `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`);
+  return element('time', { datetime: iso, title: iso }, `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`);
 }
 
 function shortImage(image: string): string {

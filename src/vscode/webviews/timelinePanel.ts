@@ -57,7 +57,7 @@ export async function openTimelinePanel(s: Services, releases: ReleaseService, t
   const key = keyOf(target, resolved.tenant);
   await open.show(
     s,
-    { viewType: TIMELINE_VIEW_TYPE, title: titleOf(resolved.release?.title, resolved.workload, resolved.environment), key },
+    { viewType: TIMELINE_VIEW_TYPE, title: titleOf(resolved.workload === undefined ? resolved.release?.title : undefined, resolved.workload, resolved.environment), key },
     () => undefined,
     (panel) => (latest = new TimelinePanel(s, releases, timelines, panel, { ...target, tenant: resolved.tenant })),
   );
@@ -79,7 +79,7 @@ export async function restoreTimelinePanel(s: Services, releases: ReleaseService
   open.restore(s, panel, ok && target ? { key: keyOf(target, target.tenant ?? ''), create: (p) => new TimelinePanel(s, releases, timelines, p, target) } : undefined);
 }
 
-/** The open panel's title (tests find the webview by it). */
+/** The open panel's title (tests find the webview by it): the release's, or `<workload> in <environment>` for the workload form. */
 export function titleOf(releaseTitle: string | undefined, workload: string | undefined, environment: string): string {
   const what = releaseTitle ?? `${workload ?? ''} in ${environment}`;
   return `Timeline: ${what.length > TITLE_LENGTH ? `${what.slice(0, TITLE_LENGTH - 1)}…` : what}`;
@@ -92,6 +92,10 @@ function keyOf(target: TimelineTarget, tenant: string): string {
 class TimelinePanel extends PanelHost {
   private following: vscode.Disposable | undefined;
   private last: TimelineView | undefined;
+  private lastSent: TimelineState | undefined;
+  /** States sent, and renders the webview reported: a delta only goes to a webview that rendered the state before it. */
+  private sent = 0;
+  private rendered = 0;
 
   constructor(
     s: Services,
@@ -102,11 +106,15 @@ class TimelinePanel extends PanelHost {
   ) {
     super(s, panel, { title: panel.title, bundle: 'timeline', label: 'Timeline panel' });
     this.channel.dispatcher
-      .on(ReadyCommand, () => this.channel.markReady())
+      .on(ReadyCommand, () => {
+        this.onReady();
+        this.channel.markReady();
+      })
       .on(SelectTenantCommand, ({ tenant }) => this.switchTenant(tenant))
       .on(StreamLogsCommand, (p) => this.guard(() => this.streamLogs(p.workload, p.pod, p.at), 'streaming logs'))
       .on(OpenReleaseCommand, ({ id }) => this.guard(() => openReleasePanel(s, releases, this.target.project, id), `opening ${id}`))
       .on(RenderedCommand, (timing) => {
+        this.rendered++;
         renders.push(timing);
         s.logger.debug(`Timeline panel: rendered ${timing.pods} pods and ${timing.events} events in ${timing.ms.toFixed(1)} ms (${timing.first ? 'first' : 'update'})`);
       });
@@ -124,7 +132,19 @@ class TimelinePanel extends PanelHost {
   }
 
   postState(state: TimelineState): void {
-    this.post(StateNotification, state);
+    this.sendState(state);
+  }
+
+  /**
+   * Sends the state; when the events only grew since the last state the webview rendered (it said
+   * so), only the new ones. Anything else (not rendered yet, a reload) gets the whole state.
+   */
+  private sendState(state: TimelineState): void {
+    const before = this.rendered === this.sent ? this.lastSent : undefined;
+    this.lastSent = state;
+    this.sent++;
+    const same = before !== undefined && before.events.length <= state.events.length && state.events.length > 0 && sameEvents(before.events, state.events);
+    this.post(StateNotification, same ? { ...state, events: state.events.slice(before.events.length), eventsFrom: before.events.length } : state);
   }
 
   protected override onDispose(): void {
@@ -144,6 +164,16 @@ class TimelinePanel extends PanelHost {
     });
   }
 
+  private onReady(): void {
+    // A webview (re)loaded has no events: it gets the whole last state, and deltas only after it rendered one.
+    this.rendered = this.sent = 0;
+    if (this.lastSent) {
+      const whole = this.lastSent;
+      this.lastSent = undefined;
+      this.sendState(whole);
+    }
+  }
+
   private switchTenant(tenant: string): void {
     if (tenant === this.target.tenant) return;
     this.target = { ...this.target, tenant };
@@ -153,8 +183,8 @@ class TimelinePanel extends PanelHost {
   private async send(view: TimelineView): Promise<void> {
     const logs = (await vscode.commands.getCommands(true)).includes(LOGS_COMMAND);
     if (this.disposed) return;
-    this.panel.title = titleOf(view.release?.title, view.workload, view.environment);
-    this.post(StateNotification, toState(view, logs, this.timelines.healthyAfterSeconds));
+    this.panel.title = titleOf(view.workload === undefined ? view.release?.title : undefined, view.workload, view.environment);
+    this.sendState(toState(view, logs, this.timelines.healthyAfterSeconds));
   }
 
   private async streamLogs(workload: string, pod: string | undefined, at: string): Promise<void> {
@@ -164,6 +194,16 @@ class TimelinePanel extends PanelHost {
     const sinceTime = new Date((Number.isFinite(moment) ? moment : Date.now()) - 60_000).toISOString();
     await vscode.commands.executeCommand(LOGS_COMMAND, { project: view.project, environment: view.environment, workload, tenant: view.tenant, ...(pod ? { pod } : {}), sinceTime });
   }
+}
+
+/** `before` is a prefix of `after` (same events, same order, counts unchanged). */
+function sameEvents(before: TimelineState['events'], after: TimelineState['events']): boolean {
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]!;
+    const b = after[i]!;
+    if (a.at !== b.at || a.count !== b.count || a.reason !== b.reason || a.object !== b.object || a.message !== b.message || a.type !== b.type || a.workload !== b.workload) return false;
+  }
+  return true;
 }
 
 /** The view as the webview gets it: only what it shows. */
