@@ -36,6 +36,7 @@ export interface RuntimeNotice {
 export class ReleaseRuntime implements vscode.Disposable {
   private readonly follows = new Map<string, vscode.Disposable>();
   private readonly views = new Map<string, TimelineView>();
+  /** Releases (`slug/id`) a notification was shown for. */
   private readonly notified = new Set<string>();
   /** Releases a panel shows: `slug/id` → how many hold it. */
   private readonly held = new Map<string, number>();
@@ -159,8 +160,10 @@ export class ReleaseRuntime implements vscode.Disposable {
     if (before?.timeline.phase !== view.timeline.phase || before?.timeline.superseded !== view.timeline.superseded) this.changedEmitter.fire({ slug, release });
     // A failure older than this window is history: the view shows it, no pop-up.
     const failedAt = ms(view.timeline.reached.find((s) => s.phase === 'failed')?.at) ?? 0;
-    if (view.timeline.phase === 'failed' && !view.timeline.superseded && !this.notified.has(key) && failedAt >= this.startedAt - 60_000) {
-      this.notified.add(key);
+    // One notification per release, whichever of its tenants failed first.
+    const once = `${slug}/${release}`;
+    if (view.timeline.phase === 'failed' && !view.timeline.superseded && !this.notified.has(once) && failedAt >= this.startedAt - 60_000) {
+      this.notified.add(once);
       void this.notify(view);
     }
     // A rollout that ended needs no follow unless the view shows it.
@@ -172,7 +175,7 @@ export class ReleaseRuntime implements vscode.Disposable {
     const f = t.failure;
     const title = view.release?.title ?? view.workload ?? '';
     const where = view.tenants.length > 1 ? `${view.environment} (${view.tenant})` : view.environment;
-    const message = `Release "${title}" failed in ${where}: ${f ? `${f.reason}${f.pod ? ` in pod ${f.pod}` : ''}${f.message ? ` (${f.message})` : ''}` : 'see its timeline'}.`;
+    const message = `Release "${title}" failed in ${where}: ${f ? `${f.reason}${f.pod ? ` in pod ${f.pod}` : ''}` : 'see its timeline'}.`;
     const logs = (await vscode.commands.getCommands(true)).includes(LOGS_COMMAND);
     const actions = logs ? [SHOW_TIMELINE, STREAM_LOGS] : [SHOW_TIMELINE];
     const release = view.release?.id ?? '';
