@@ -19,13 +19,13 @@ export function grantDemoTokens(server: KubeApiServer): void {
 
 /**
  * How the demo's deploys roll out when a GitOps controller follows the repository: staging's
- * payment-api 2.4.1 crash-loops (its release shows a Failed rollout); production rolls slowly enough
- * to watch every phase.
+ * payment-api 2.4.1 crash-loops (its release shows a Failed rollout); production's charts stamp the
+ * revision into the pod template (every deploy rolls, globex's onboarding too) slowly enough to watch.
  */
 export const DEMO_KNOBS: Record<string, RolloutKnob> = {
   'staging/payment-api': { outcome: 'crash-loop' },
-  'production/payment-api': { stepsPerMove: 2 },
-  'production/checkout-web': { stepsPerMove: 2 },
+  'production/payment-api': { stepsPerMove: 2, templateRevision: true },
+  'production/checkout-web': { stepsPerMove: 2, templateRevision: true },
 };
 
 /** Tags the demo registry does not have: deploying one shows a bad-image rollout. */

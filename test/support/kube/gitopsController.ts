@@ -18,7 +18,10 @@ export const REVISION_ANNOTATION = 'gitopshq.io/revision';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export type RolloutKnob = Pick<RolloutOptions, 'outcome' | 'deadlineSteps' | 'stepsPerMove'>;
+export type RolloutKnob = Pick<RolloutOptions, 'outcome' | 'deadlineSteps' | 'stepsPerMove'> & {
+  /** The chart stamps the revision into the pod template too (podAnnotations): every deploy rolls, even of the same image. */
+  templateRevision?: boolean;
+};
 
 export interface GitOpsControllerOptions {
   /** The project root (holds gitopshq.yaml) inside a Git repository. */
@@ -88,6 +91,7 @@ export class GitOpsController {
       this.seen.set(ref, sha);
       moved.push({ tenant, env, sha, branch: ref.slice('refs/heads/'.length) });
     }
+    const first = this.first;
     this.first = false;
     if (moved.length === 0) return;
     const manifest = await this.manifest();
@@ -108,19 +112,26 @@ export class GitOpsController {
         const stamped = (deployment.metadata.annotations as Record<string, string> | undefined)?.[REVISION_ANNOTATION];
         done.add(key);
         if (stamped === m.sha) continue;
-        if (image === current) {
-          // The pod template does not change (the chart stamps the revision on the Deployment only): no rollout.
+        const knob: RolloutKnob = this.options.missingImages?.test(image)
+          ? { outcome: 'bad-image' }
+          : (this.options.knobs?.[`${m.env}/${m.tenant}/${w.name}`] ?? this.options.knobs?.[`${m.env}/${w.name}`] ?? {});
+        // Nothing in the pod template changes (or the controller just started and finds it running): only the stamp.
+        if (image === current && (first || !knob.templateRevision)) {
           this.store.modify('deployments', namespace, w.kubeName, (o) => {
             o.metadata.annotations = { ...(o.metadata.annotations as Record<string, string> | undefined), [REVISION_ANNOTATION]: m.sha };
           });
           continue;
         }
-        const knob: RolloutKnob = this.options.missingImages?.test(image)
-          ? { outcome: 'bad-image' }
-          : (this.options.knobs?.[`${m.env}/${m.tenant}/${w.name}`] ?? this.options.knobs?.[`${m.env}/${w.name}`] ?? {});
         this.options.onRollout?.({ namespace, deployment: w.kubeName, image, commit: m.sha, branch: m.branch });
         this.enqueue(key, () =>
-          this.scenario.rollout(namespace, w.kubeName, { image, ...knob, annotations: { [REVISION_ANNOTATION]: m.sha } }),
+          this.scenario.rollout(namespace, w.kubeName, {
+            image,
+            ...(knob.outcome ? { outcome: knob.outcome } : {}),
+            ...(knob.deadlineSteps !== undefined ? { deadlineSteps: knob.deadlineSteps } : {}),
+            ...(knob.stepsPerMove !== undefined ? { stepsPerMove: knob.stepsPerMove } : {}),
+            annotations: { [REVISION_ANNOTATION]: m.sha },
+            ...(knob.templateRevision ? { templateAnnotations: { [REVISION_ANNOTATION]: m.sha } } : {}),
+          }),
         );
       }
     }
