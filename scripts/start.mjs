@@ -35,8 +35,9 @@ function demoRepository() {
 }
 
 /**
- * The fake Kubernetes API server with the demo's workloads: production healthy, staging rolling out,
- * acme's dev crash-looping. Its kubeconfig reaches the extension through the gitopshq.kubeconfig
+ * The fake Kubernetes API server with the demo's workloads: production healthy, staging's release
+ * failing (crash loop), acme's dev crash-looping; a GitOps controller in it follows the demo repository's
+ * deployed branches, so deploying the pending production release rolls it out live. Its kubeconfig reaches the extension through the gitopshq.kubeconfig
  * setting (code-server's fresh profile) or KUBECONFIG (desktop), never the user's ~/.kube.
  */
 function demoCluster() {
@@ -44,7 +45,7 @@ function demoCluster() {
   return {
     name: 'demo cluster',
     async start(ctx) {
-      cluster = await startDemoCluster();
+      cluster = await startDemoCluster({ repo: ctx.workspace, onOutput: (text) => text.startsWith('gitops:') && log(text.trim()) });
       ctx.settings['gitopshq.kubeconfig'] = cluster.kubeconfig;
       ctx.env.KUBECONFIG = cluster.kubeconfig;
       ctx.exited.push(cluster.exited.then(({ code }) => `the demo cluster exited (${code})`));

@@ -88,7 +88,7 @@ async function runTests(options, cleanup) {
   cleanup.add('control server', control.close);
 
   // The demo cluster `npm start` shows, so the suites meet the live tree a user of the demo meets.
-  const cluster = await startDemoCluster();
+  const cluster = await startDemoCluster({ repo: workspace });
   cleanup.add('demo cluster', cluster.stop);
   log(`demo cluster: ${cluster.url}`);
 

@@ -19,6 +19,7 @@ import { registerReleasesView, type ReleasesViews } from './vscode/views/release
 import type { CompareInternals } from './vscode/webviews/comparePanel';
 import { registerCompare } from './vscode/webviews/lazyPanels';
 import { registerReleasePanels } from './vscode/webviews/releasePanels';
+import { registerTimeline, type TimelineFeature } from './vscode/timeline/registerTimeline';
 
 /** How long activation waits for the first index scan before it hands out the API anyway. */
 const FIRST_SCAN_WAIT_MS = 2000;
@@ -38,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let releasesViews: ReleasesViews;
   let compare: CompareInternals;
   let history: HistoryFeature;
+  let timeline: TimelineFeature;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -53,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerIndexDiagnostics(services);
     registerLazyLanguageFeatures(services);
     compare = registerCompare(services);
+    timeline = registerTimeline(services, releases, views, releasesViews);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -66,8 +69,8 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history };
-  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service });
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, timeline };
+  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service, timeline: timeline.service });
 }
 
 /**

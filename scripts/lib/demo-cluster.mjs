@@ -2,7 +2,9 @@
 // (test/support/kube/demo.ts), in its own process, and a kubeconfig for it in a temp folder (never
 // the user's ~/.kube). Used by `npm start` and by the integration runner, so both show a live tree.
 //
-//   const cluster = await startDemoCluster({ stepMs });   // { url, kubeconfig, exited, stop() }
+//   const cluster = await startDemoCluster({ stepMs, repo });   // { url, kubeconfig, exited, stop() }
+//
+// `repo`: the demo repository; a GitOps controller in the server then follows its deployed branches.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import * as esbuild from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startDemoCluster({ stepMs = 1500, onOutput } = {}) {
+export async function startDemoCluster({ stepMs = 1500, onOutput, repo } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gitopshq-demo-cluster-'));
   const entry = join(dir, 'serve.cjs');
   // Bundled on the fly: `npm start` does not compile the tests, and the server is a few hundred lines.
@@ -26,7 +28,7 @@ export async function startDemoCluster({ stepMs = 1500, onOutput } = {}) {
     logLevel: 'warning',
   });
   const kubeconfig = join(dir, 'kubeconfig');
-  const child = spawn(process.execPath, [entry, '--kubeconfig', kubeconfig, '--step-ms', String(stepMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, '--kubeconfig', kubeconfig, '--step-ms', String(stepMs), ...(repo ? ['--repo', repo] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   let stderr = '';
   child.stderr.on('data', (chunk) => {

@@ -52,6 +52,40 @@ export interface GitOpsHqApi {
 
   /** The last commit that changed a line (0-based) of the saved file; undefined for a line not committed yet. */
   blame(file: string, line: number): Promise<ApiCommit | undefined>;
+
+  /**
+   * The deployment timeline of a deployed release in one tenant (default: the release's first), over
+   * every workload it deploys; or `{ environment, workload }`: the latest deployed release of that
+   * workload there, or the workload's live rollout when there is none. Times come from the cluster's
+   * objects. Waits at most 10 s for the first list; a cluster problem gives `phase: 'pending'` with
+   * `connection` and `message` set. Throws for an unknown project, release, environment, workload or
+   * tenant, and for a release that is not deployed.
+   */
+  timeline(projectSlug: string, target: { release: string; tenant?: string } | { environment: string; workload: string; tenant?: string }): Promise<ApiTimeline>;
+}
+
+export type ApiPhase = 'pending' | 'in_progress' | 'deployed' | 'healthy' | 'failed';
+
+export interface ApiTimeline {
+  /** The phase reached; with several workloads, the least advanced (Failed as soon as one failed). */
+  phase: ApiPhase;
+  /** A later deploy of the same (tenant, environment) replaced the release: `phase` is where it stopped. */
+  superseded?: boolean;
+  /** Failed: why (CrashLoopBackOff, ImagePullBackOff, ErrImagePull, CreateContainerConfigError, InvalidImageName, OOMKilled, ProgressDeadlineExceeded, Degraded). */
+  reason?: string;
+  pod?: string;
+  container?: string;
+  /** The release followed (absent: the workload's live rollout). */
+  release?: string;
+  tenant: string;
+  connection: ApiConnection;
+  message?: string;
+  /** Every phase reached, in time order (RFC 3339); `detail` says what moved it. */
+  phases: { phase: ApiPhase; at: string; detail: string }[];
+  /** The pods of the release's workloads: the new template's, then older ones (none once Healthy). */
+  pods: ApiPodStatus[];
+  /** Events of the workloads, their ReplicaSets and pods, oldest first; secrets masked. */
+  events: { at: string; type: string; reason: string; message: string; object: string }[];
 }
 
 export type ApiConnection = 'connected' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'exec-plugin' | 'error';

@@ -42,6 +42,10 @@ export const StateNotification = notification(
     identityError: wireErrorSchema.optional(),
     /** Absent while it could not be computed (the panel then says so). */
     trust: trustSchema.optional(),
+    /** A deployed release's phase in the cluster (issue 13), once known. */
+    runtime: z
+      .object({ phase: z.enum(['pending', 'in_progress', 'deployed', 'healthy', 'failed']), superseded: z.boolean(), detail: z.string().max(20_000) })
+      .optional(),
   }),
 );
 export type StateParams = z.infer<typeof StateNotification.params>;
@@ -59,6 +63,9 @@ export const ActRequest = request(
   z.object({ id: releaseIdSchema, state: releaseStateSchema }),
   { timeoutMs: INTERACTIVE_TIMEOUT_MS },
 );
+
+/** Open the release's deployment timeline (`gitopshq.timeline.show`). */
+export const ShowTimelineCommand = command('showTimeline', z.object({}));
 
 /** Open another release of the same project (the one a rollback undoes, or the rollback just created). */
 export const OpenReleaseCommand = command('openRelease', z.object({ id: releaseIdSchema }));

@@ -3,11 +3,13 @@ import { GitOpsHqError } from '../core/errors';
 import { findEnvironment, findProject, findTenant, findWorkload } from '../core/model/lookup';
 import type { ProjectIndex } from '../core/model/projectIndex';
 import type { Project } from '../core/types';
-import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
+import type { ApiClusterStatus, ApiPodStatus, ApiTimeline, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
 import type { EnvironmentClusterStatus } from '../core/cluster/environmentStatus';
+import type { PodHealth } from '../core/cluster/podHealth';
 import type { ClusterService } from './cluster/clusterService';
 import { apiCommit, blameAnswer } from './history/historyApi';
 import type { HistoryService } from './history/historyService';
+import type { TimelineService, TimelineView } from './timeline/timelineService';
 
 /** The object `activate()` returns: a stable, 1-based, secret-free view of the index. */
 export interface InternalApi extends GitOpsHqApi {
@@ -19,7 +21,7 @@ export interface InternalApi extends GitOpsHqApi {
 
 export function createApi(
   index: ProjectIndex,
-  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService; history?: HistoryService },
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService; history?: HistoryService; timeline?: TimelineService },
 ): InternalApi {
   // Thin names over core's one lookup (core/model/lookup.ts): one wording, one default tenant.
   const project = (slug: string): Project => findProject(index, slug);
@@ -116,6 +118,16 @@ export function createApi(
       const status = await extra.cluster?.statusNow(p, environment, tenant, bound);
       return status ? apiClusterStatus(status) : { connection: 'error', message: 'The cluster connection is not available in this window.', workloads: [] };
     },
+    async timeline(slug, target): Promise<ApiTimeline> {
+      if (!extra.timeline) throw new GitOpsHqError('release-invalid', 'The deployment timeline is not available in this window.');
+      const t = (target ?? {}) as Record<string, unknown>;
+      const tenant = typeof t['tenant'] === 'string' ? { tenant: t['tenant'] } : {};
+      if (typeof t['release'] === 'string') return apiTimeline(await extra.timeline.now({ project: slug, release: t['release'], ...tenant }));
+      if (typeof t['environment'] === 'string' && typeof t['workload'] === 'string') {
+        return apiTimeline(await extra.timeline.now({ project: slug, environment: t['environment'], workload: t['workload'], ...tenant }));
+      }
+      throw new GitOpsHqError('release-invalid', 'timeline() takes { release, tenant? } or { environment, workload, tenant? }.');
+    },
   };
 }
 
@@ -135,16 +147,42 @@ function apiClusterStatus(status: EnvironmentClusterStatus): ApiClusterStatus {
     health: w.health,
     ...(w.reason ? { reason: w.reason } : {}),
     images: [...w.images],
-    pods: w.pods.map((pod) => ({
-      name: pod.name,
-      phase: pod.phase,
-      ready: pod.ready,
-      restarts: pod.restarts,
-      ...(pod.reason ? { reason: pod.reason } : {}),
-      containers: pod.containers
-        .filter((c) => !c.init)
-        .map((c) => ({ name: c.name, image: c.image, ready: c.ready, restarts: c.restarts, state: c.state, ...(c.reason ? { reason: c.reason } : {}) })),
-    })),
+    pods: w.pods.map(apiPod),
   }));
+  return out;
+}
+
+/** One pod, as clusterStatus and timeline give it. */
+function apiPod(pod: PodHealth): ApiPodStatus {
+  return {
+    name: pod.name,
+    phase: pod.phase,
+    ready: pod.ready,
+    restarts: pod.restarts,
+    ...(pod.reason ? { reason: pod.reason } : {}),
+    containers: pod.containers
+      .filter((c) => !c.init)
+      .map((c) => ({ name: c.name, image: c.image, ready: c.ready, restarts: c.restarts, state: c.state, ...(c.reason ? { reason: c.reason } : {}) })),
+  };
+}
+
+function apiTimeline(view: TimelineView): ApiTimeline {
+  const t = view.timeline;
+  const out: ApiTimeline = {
+    phase: t.phase,
+    tenant: view.tenant,
+    connection: view.connection,
+    phases: t.reached.map((s) => ({ phase: s.phase, at: s.at, detail: s.detail })),
+    pods: view.pods.map(apiPod),
+    events: t.events.map((e) => ({ at: e.at, type: e.type, reason: e.reason, message: e.message, object: e.object })),
+  };
+  if (t.superseded) out.superseded = true;
+  if (t.failure) {
+    out.reason = t.failure.reason;
+    if (t.failure.pod) out.pod = t.failure.pod;
+    if (t.failure.container) out.container = t.failure.container;
+  }
+  if (view.release) out.release = view.release.id;
+  if (view.message) out.message = view.message;
   return out;
 }

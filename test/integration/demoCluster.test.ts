@@ -20,7 +20,7 @@ describe('The demo cluster in the tree', function () {
     for (const pane of folded) await workbenchClick(header(pane, false), { timeoutMs: 2000 }).catch(() => false);
   });
 
-  it('production healthy, staging rolling out, acme crash-looping in dev while globex is fine', async () => {
+  it('production healthy, the staging release failing (crash loop), acme crash-looping in dev while globex is fine', async () => {
     const { api } = await internals();
     await openInProjectsTree('dev', 'acme');
     for (const pane of ['HQ Variables', 'Releases', 'History']) {
@@ -49,9 +49,17 @@ describe('The demo cluster in the tree', function () {
       ['checkout-web', 'healthy', '2/2'],
       ['ledger-worker', 'healthy', '2/2'],
     ]);
-    const staging = await api.clusterStatus('payment-platform', 'staging');
+    // The demo's GitOps controller rolled staging to the release's 2.4.1, which crash-loops: its timeline says Failed.
+    const staging = await waitFor(async () => {
+      const s = await api.clusterStatus('payment-platform', 'staging');
+      return s.workloads.find((w) => w.name === 'payment-api')?.reason === 'CrashLoopBackOff' ? s : undefined;
+    }, 'staging payment-api crash-looping', 30_000);
     assert.equal(staging.connection, 'connected');
-    assert.ok(staging.workloads.find((w) => w.name === 'payment-api'), 'staging runs payment-api (rolling between 2.4.0 and 2.4.1)');
+    assert.equal(staging.workloads.find((w) => w.name === 'payment-api')?.health, 'degraded');
+    const release = await api.timeline('payment-platform', { release: 'rel_01M7YXBA51KQHFN5TEW15CYEWB' });
+    assert.equal(release.phase, 'failed');
+    assert.equal(release.reason, 'CrashLoopBackOff');
+    assert.match(release.pod ?? '', /^payment-api-/);
 
     // The README's picture: room for the descriptions, the other views folded.
     await vscode.commands.executeCommand('workbench.action.focusSideBar');
@@ -59,6 +67,8 @@ describe('The demo cluster in the tree', function () {
     await viewToggle('Projects', 'staging');
     await viewToggle('Projects', 'production');
     await waitFor(async () => (await viewRows('Projects'))?.some((r) => r.level === 3 && r.label === 'globex' && rows.some((x) => x.label === 'production')), 'production tenants');
+    // The staging release's Failed notification would sit over the picture.
+    await vscode.commands.executeCommand('notifications.clearAll');
     await new Promise((r) => setTimeout(r, 500));
     // Only the Projects pane: the picture in the README and docs/cluster.md.
     await screenshot('cluster-tree', '.pane:has(.pane-header h3.title:text-is("Projects"))');

@@ -8,6 +8,7 @@ import {
   OpenReleaseCommand,
   GoneNotification,
   ReadyCommand,
+  ShowTimelineCommand,
   StateNotification,
   webviewStateSchema,
   type StateParams,
@@ -166,6 +167,7 @@ function render(): void {
     meta.append(rollbackOf);
   }
   if (release.deploy.commit) meta.append(element('span', { class: 'deployed-commit', title: release.deploy.commit }, `deployed as ${release.deploy.commit.slice(0, 7)}`));
+  renderRuntime();
   if (!state.identityError) showError(document.getElementById('error')!, undefined);
   else showError(document.getElementById('error')!, { message: `No actions: ${state.identityError.message}`, ...(state.identityError.hint ? { hint: state.identityError.hint } : {}) });
   renderActions();
@@ -173,6 +175,20 @@ function render(): void {
   renderNotes();
   renderChanges();
   renderHistory();
+}
+
+const PHASES: Record<string, string> = { pending: 'Pending', in_progress: 'In Progress', deployed: 'Deployed', healthy: 'Healthy', failed: 'Failed' };
+
+/** A deployed release: its phase in the cluster and the way to its timeline. */
+function renderRuntime(): void {
+  if (!state || state.release.state !== 'deployed') return;
+  const box = element('span', { id: 'runtime', class: `runtime phase-${state.runtime?.phase ?? 'unknown'}`, 'aria-live': 'polite' });
+  const r = state.runtime;
+  const spinner = r?.phase === 'in_progress' ? '⟳ ' : '';
+  box.textContent = r ? `In the cluster: ${spinner}${PHASES[r.phase] ?? r.phase}${r.superseded ? ' (superseded)' : ''}${r.detail ? ` · ${r.detail}` : ''}` : 'In the cluster: …';
+  const button = element('vscode-button', { id: 'show-timeline', appearance: 'secondary' }, 'Show Timeline');
+  button.addEventListener('click', () => host.send(ShowTimelineCommand, {}));
+  document.getElementById('meta')!.append(box, button);
 }
 
 function renderActions(): void {

@@ -9,6 +9,9 @@ import { loadKubeconfig } from './kubeconfig';
 export { createClusterConnections, type ClusterConnectionsTuning } from './clusterConnections';
 // The health derivation ships here, not in dist/extension.js: it only has work once the client is loaded.
 export { environmentStatus } from '../../core/cluster/environmentStatus';
+// And the deployment timeline's (issue 13), for the same reason.
+export { liveRelease, releaseTimeline } from '../../core/timeline/releaseTimeline';
+export { podHealth } from '../../core/cluster/podHealth';
 
 export interface KubeContextInfo {
   name: string;

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClusterConnections, ScopeHandle, ScopeRequest } from '../../core/cluster/connections';
+import type { ClusterConnections, ResourceType, ScopeHandle, ScopeRequest } from '../../core/cluster/connections';
 import { WORKLOAD_RESOURCES } from '../../core/cluster/connections';
 import { connectingStatus, type EnvironmentClusterStatus } from '../../core/cluster/environmentStatus';
 import type * as Kube from '../../infra/kube/index';
@@ -148,6 +148,18 @@ export class ClusterService implements vscode.Disposable {
     } finally {
       handle.dispose();
     }
+  }
+
+  /**
+   * Holds the informers of `types` where (project, environment, tenant) runs, for a feature that
+   * follows it outside the tree (the deployment timeline): they run until the handle is disposed.
+   * `onChange` is not throttled here. Resolves with the loaded Kubernetes bundle too.
+   */
+  async openScope(project: Project, environment: string, tenant: string, types: readonly ResourceType[], onChange: () => void): Promise<{ handle: ScopeHandle; kube: typeof Kube }> {
+    const env = project.environments.find((e) => e.name === environment);
+    if (!env) throw new Error(`Project ${project.slug} has no environment ${environment}.`);
+    const connections = await this.current();
+    return { handle: connections.open(this.request(project, env, tenant), types, onChange), kube: this.kube! };
   }
 
   /** Restarts failed connections now: one combination's, or all. */

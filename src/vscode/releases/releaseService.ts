@@ -27,6 +27,13 @@ import { pushPerSetting } from './push';
 import { ReleaseStore, type ReleaseEntry } from './releaseStore';
 
 export type { ReleaseEntry } from './releaseStore';
+
+export interface ReleaseRuntimePort {
+  phase(slug: string, id: string): { phase: 'pending' | 'in_progress' | 'deployed' | 'healthy' | 'failed'; superseded: boolean; detail: string } | undefined;
+  onDidChange: vscode.Event<{ slug: string; release: string }>;
+  /** Follows the release (every tenant) while the disposable lives. */
+  watch(slug: string, id: string): vscode.Disposable;
+}
 export type { CandidateView, CreateArgs, PolicyPreview, ReleaseResult, ReleaseTrustView } from '../../core/release/workflow';
 
 /** Same bundle as ProjectService's: loaded once, on first use. */
@@ -39,6 +46,11 @@ export class ReleaseService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly repositories = new WeakMap<GitRepository, Promise<ReleaseRepository<ReleaseGit>>>();
   private readonly diagnostics: vscode.DiagnosticCollection;
+  /**
+   * The runtime phase of deployed releases, set by the timeline feature (src/vscode/timeline): the
+   * release panel, in its own bundle, reaches it through this service it is handed.
+   */
+  runtime: ReleaseRuntimePort | undefined;
 
   constructor(
     private readonly projects: ProjectService,
@@ -142,6 +154,14 @@ export class ReleaseService implements vscode.Disposable {
 
   audit(slug: string): Promise<AuditEntry[]> {
     return this.workflow.audit(slug);
+  }
+
+  /** Git's answer to "is `commit` an ancestor of (or equal to) `of`" in the project's repository; rejects when a commit is not there. */
+  async isAncestor(slug: string, commit: string, of: string): Promise<boolean> {
+    const project = this.projects.index.project(slug);
+    const repository = project ? await this.repository(project) : undefined;
+    if (!repository) throw new Error(`Project ${slug} is not in a Git repository.`);
+    return repository.git.isAncestor(commit, of);
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { buildReleaseTree, type ReleaseProjectNode, type ReleaseTreeNode } from '../../core/release/releaseTree';
 import type { ReleaseState } from '../../core/release/types';
+import type { Phase } from '../../core/timeline/types';
 import type { DisposableStore } from '../lifecycle';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
@@ -18,11 +19,27 @@ const STATE_ICONS: Record<ReleaseState, [string, string?]> = {
   cancelled: ['circle-slash'],
 };
 
+/** The runtime phase of a deployed release (src/vscode/timeline/releaseRuntime.ts), when followed. */
+export interface RuntimeSource {
+  phase(slug: string, id: string): { phase: Phase; superseded: boolean; detail: string; tenants: Record<string, Phase> } | undefined;
+  onDidChange: vscode.Event<{ slug: string; release: string }>;
+}
+
+const PHASE_ICONS: Record<Phase, [string, string?]> = {
+  pending: ['clock'],
+  in_progress: ['sync~spin', 'charts.blue'],
+  deployed: ['rocket', 'charts.blue'],
+  healthy: ['pass-filled', 'charts.green'],
+  failed: ['error', 'charts.red'],
+};
+export const PHASE_LABELS: Record<Phase, string> = { pending: 'Pending', in_progress: 'In Progress', deployed: 'Deployed', healthy: 'Healthy', failed: 'Failed' };
+
 /** Renders the core release tree; rebuilt from memory when releases, projects or the identity change. */
 export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTreeNode> {
   private readonly nodes = new TreeRefresher<ReleaseTreeNode>((node) => node.id);
   readonly onDidChangeTreeData = this.nodes.onDidChangeTreeData;
   private cache: { roots: ReleaseProjectNode[]; parents: Map<string, ReleaseTreeNode> } | undefined;
+  private runtime: RuntimeSource | undefined;
 
   constructor(
     private readonly s: Services,
@@ -36,6 +53,12 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTree
     };
     store.register(releases.onDidChange(refresh));
     store.register(s.projects.onDidChange(refresh));
+  }
+
+  /** Deployed releases then show their runtime phase (icon, description, tooltip). */
+  setRuntime(runtime: RuntimeSource): void {
+    this.runtime = runtime;
+    runtime.onDidChange(() => this.nodes.refresh(this.model().roots));
   }
 
   roots(): ReleaseProjectNode[] {
@@ -71,9 +94,17 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<ReleaseTree
         item.contextValue = 'gitopshq.releaseGroup';
         break;
       case 'release': {
-        const [icon, color] = STATE_ICONS[node.state];
+        const runtime = node.state === 'deployed' ? this.runtime?.phase(node.slug, node.releaseId) : undefined;
+        const [icon, color] = runtime ? PHASE_ICONS[runtime.phase] : STATE_ICONS[node.state];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-        item.contextValue = node.contextValue;
+        if (runtime) {
+          const label = `${PHASE_LABELS[runtime.phase]}${runtime.superseded ? ' (superseded)' : ''}`;
+          item.description = node.description ? `${label} · ${node.description}` : label;
+          const tenants = Object.entries(runtime.tenants).map(([t, p]) => `${t}: ${PHASE_LABELS[p]}`).join(', ');
+          item.tooltip = `${node.tooltip}\n\nIn the cluster: ${label}${runtime.detail ? `: ${runtime.detail}` : ''}${Object.keys(runtime.tenants).length > 1 ? ` (${tenants})` : ''}`;
+        }
+        // `:deployed` offers Show Deployment Timeline; the action patterns (`:approve`, …) still match.
+        item.contextValue = node.state === 'deployed' ? `${node.contextValue}:deployed` : node.contextValue;
         item.command = { command: 'gitopshq.release.show', title: 'Show Release', arguments: [{ project: node.slug, id: node.releaseId }] };
         break;
       }

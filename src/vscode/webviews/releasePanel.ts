@@ -10,7 +10,7 @@ import { isVariablesFile, maskedFileDiff } from '../../core/release/largeTexts';
 import { approvalProgress } from '../../core/release/policy';
 import type { Release } from '../../core/release/types';
 import { toWireError } from '../../protocol/ipc';
-import { ActRequest, ChangeDiffRequest, GoneNotification, OpenReleaseCommand, ReadyCommand, StateNotification, webviewStateSchema, type StateParams } from '../../protocol/release';
+import { ActRequest, ChangeDiffRequest, GoneNotification, OpenReleaseCommand, ReadyCommand, ShowTimelineCommand, StateNotification, webviewStateSchema, type StateParams } from '../../protocol/release';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import { PanelHost, PanelRegistry } from './panelHost';
@@ -65,7 +65,13 @@ class ReleasePanel extends PanelHost {
     super(s, panel, { title: release ? releasePanelTitle(release) : `Release ${id}`, bundle: 'release', label: `Release ${id}` });
     this.channel.dispatcher
       .on(ReadyCommand, () => this.channel.markReady())
-      .on(OpenReleaseCommand, ({ id: other }) => this.guard(() => openReleasePanel(s, releases, slug, other), `opening ${other}`));
+      .on(OpenReleaseCommand, ({ id: other }) => this.guard(() => openReleasePanel(s, releases, slug, other), `opening ${other}`))
+      .on(ShowTimelineCommand, () => this.guard(async () => void (await vscode.commands.executeCommand('gitopshq.timeline.show', { project: slug, release: id })), 'opening the timeline'));
+    // A deployed release shows its phase in the cluster: followed while the panel is open.
+    const runtime = releases.runtime;
+    if (runtime) {
+      this.register(runtime.watch(slug, id), runtime.onDidChange((e) => e.slug === slug && e.release === id && this.triggerLive()));
+    }
     this.channel.onRequest(ChangeDiffRequest, async ({ path }) => {
       const current = releases.release(slug, id);
       const change = current?.changes.find((c) => c.path === path);
@@ -134,6 +140,7 @@ class ReleasePanel extends PanelHost {
       identityError = toWireError(err);
     }
     if (this.disposed) return;
+    const runtime = shown.state === 'deployed' ? this.releases.runtime?.phase(this.slug, this.id) : undefined;
     this.panel.title = releasePanelTitle(shown);
     this.post(StateNotification, {
       project: this.slug,
@@ -143,6 +150,7 @@ class ReleasePanel extends PanelHost {
       ...(identity ? { identity } : {}),
       ...(identityError ? { identityError } : {}),
       ...(trust ? { trust } : {}),
+      ...(runtime ? { runtime } : {}),
     });
   }
 }

@@ -2,6 +2,7 @@
 // tree is live: production healthy, staging rolling out (over and over), and in dev (one namespace
 // per tenant: payments-dev-{tenant}) acme's checkout-web crash-looping while globex's is healthy.
 import type { KubeApiServer } from './apiServer';
+import { GitOpsController, type RolloutKnob } from './gitopsController';
 import type { KubeconfigContext } from './kubeconfig';
 
 export const DEMO_CONTEXTS: KubeconfigContext[] = [
@@ -16,8 +17,26 @@ export function grantDemoTokens(server: KubeApiServer): void {
   for (const context of DEMO_CONTEXTS) server.tokens.set(context.token, { user: `demo-${context.name}` });
 }
 
-/** Fill the cluster and start the staging rollout and the dev crash loop (they run until the server closes). */
-export function startDemo(server: KubeApiServer): void {
+/**
+ * How the demo's deploys roll out when a GitOps controller follows the repository: staging's
+ * payment-api 2.4.1 crash-loops (its release shows a Failed rollout); production's charts stamp the
+ * revision into the pod template (every deploy rolls, globex's onboarding too) slowly enough to watch.
+ */
+export const DEMO_KNOBS: Record<string, RolloutKnob> = {
+  'staging/payment-api': { outcome: 'crash-loop' },
+  'production/payment-api': { stepsPerMove: 2, templateRevision: true },
+  'production/checkout-web': { stepsPerMove: 2, templateRevision: true },
+};
+
+/** Tags the demo registry does not have: deploying one shows a bad-image rollout. */
+export const MISSING_IMAGES = /:[^/]*does-not-exist$/;
+
+/**
+ * Fill the cluster and start the dev crash loop. With the demo repository (`repo`), a GitOps
+ * controller follows its deployed branches (staging's release then fails, production's next deploy
+ * rolls out live); without it, staging keeps rolling between two versions so there is a rollout to watch.
+ */
+export function startDemo(server: KubeApiServer, options: { repo?: string; log?: (line: string) => void } = {}): GitOpsController | undefined {
   grantDemoTokens(server);
   const s = server.scenario;
   // The images are those of the demo's values files (registry.example.com/payments/<workload>:<tag>).
@@ -36,6 +55,17 @@ export function startDemo(server: KubeApiServer): void {
   }
 
   void s.crashLoop('payments-dev-acme', 'checkout-web');
+  if (options.repo) {
+    const controller = new GitOpsController(server.store, s, {
+      repo: options.repo,
+      knobs: DEMO_KNOBS,
+      missingImages: MISSING_IMAGES,
+      onRollout: (r) => options.log?.(`gitops: ${r.branch} moved to ${r.commit.slice(0, 7)}: rolling ${r.namespace}/${r.deployment} to ${r.image}`),
+      onError: (err) => options.log?.(`gitops: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    controller.start();
+    return controller;
+  }
   void (async () => {
     // Staging keeps rolling between two versions, so there is always a rollout to watch.
     for (let i = 0; server.url !== ''; i++) {
@@ -43,4 +73,5 @@ export function startDemo(server: KubeApiServer): void {
       if (s.isStopped) return;
     }
   })();
+  return undefined;
 }

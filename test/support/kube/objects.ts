@@ -100,6 +100,8 @@ export function replicaSet(owner: KubeObject, revision: number): KubeObject {
       namespace: owner.metadata.namespace,
       labels: template.metadata.labels,
       annotations: {
+        // The deployment controller copies the Deployment's annotations but its own and kubectl's.
+        ...copiedAnnotations(owner.metadata.annotations as Record<string, string> | undefined),
         'deployment.kubernetes.io/desired-replicas': String((owner.spec as Any).replicas),
         'deployment.kubernetes.io/max-replicas': String((owner.spec as Any).replicas + 1),
         'deployment.kubernetes.io/revision': String(revision),
@@ -113,6 +115,13 @@ export function replicaSet(owner: KubeObject, revision: number): KubeObject {
     },
     status: { replicas: 0 },
   };
+}
+
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision', 'deployment.kubernetes.io/revision-history', 'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to']);
+
+/** What the deployment controller copies from a Deployment to its ReplicaSets (skipCopyAnnotation in kubernetes/pkg/controller/deployment/util). */
+function copiedAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
 }
 
 /** A pod just created by its owner: Pending, not yet scheduled. */

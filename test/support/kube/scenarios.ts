@@ -29,6 +29,12 @@ export interface RolloutOptions {
   outcome?: 'success' | 'bad-image' | 'crash-loop';
   /** Steps after the rollout stalls before Progressing turns False with ProgressDeadlineExceeded; default never. */
   deadlineSteps?: number;
+  /** Annotations set on the Deployment (as `kubectl apply` of a chart that stamps them), e.g. `gitopshq.io/revision`. */
+  annotations?: Record<string, string>;
+  /** Annotations of the pod template (a chart's podAnnotations): changing them rolls the pods even for the same image. */
+  templateAnnotations?: Record<string, string>;
+  /** Each controller move takes this many steps (a slow rollout); default 1. */
+  stepsPerMove?: number;
 }
 
 class Stopped extends Error {}
@@ -150,13 +156,17 @@ export class Scenarios {
 
   private async runRollout(namespace: string, name: string, options: RolloutOptions): Promise<void> {
     const outcome = options.outcome ?? 'success';
+    const moves = Math.max(1, options.stepsPerMove ?? 1);
+    const step = (count = 1) => this.step(count * moves);
     let deployment = this.store.modify('deployments', namespace, name, (o) => {
       const spec = o.spec as Any;
       spec.template.spec.containers[0].image = options.image;
       if (options.replicas !== undefined) spec.replicas = options.replicas;
+      if (options.annotations) o.metadata.annotations = { ...(o.metadata.annotations as Record<string, string> | undefined), ...options.annotations };
+      if (options.templateAnnotations) spec.template.metadata.annotations = { ...spec.template.metadata.annotations, ...options.templateAnnotations };
     });
     const replicas = (deployment.spec as Any).replicas as number;
-    await this.step();
+    await step();
 
     const revision = Math.max(0, ...this.ownedReplicaSets(deployment).map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0))) + 1;
     const wanted = build.replicaSet(deployment, revision);
@@ -174,23 +184,23 @@ export class Scenarios {
       const created = this.store.create('pods', build.pod(rs, (rs.spec as Any).template));
       this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
       this.sync(namespace, name, { progressing });
-      await this.step();
+      await step();
 
       const podName = created.metadata.name;
       const scheduled = this.store.modify('pods', namespace, podName, (p) => build.schedule(p));
       this.event(scheduled, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${podName} to ${(scheduled.spec as Any).nodeName}`, 'default-scheduler');
       this.event(scheduled, 'Normal', 'Pulling', `Pulling image "${options.image}"`, 'kubelet', 'spec.containers{app}');
-      await this.step();
+      await step();
 
       if (outcome === 'bad-image') {
         const failing = this.store.modify('pods', namespace, podName, (p) => build.imagePullFailure(p, 'ErrImagePull'));
         this.event(failing, 'Warning', 'Failed', `Failed to pull image "${options.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${options.image}": not found`, 'kubelet', 'spec.containers{app}');
         this.event(failing, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet', 'spec.containers{app}');
-        await this.step();
+        await step();
         const backingOff = this.store.modify('pods', namespace, podName, (p) => build.imagePullFailure(p, 'ImagePullBackOff'));
         this.event(backingOff, 'Normal', 'BackOff', `Back-off pulling image "${options.image}"`, 'kubelet', 'spec.containers{app}');
         this.event(backingOff, 'Warning', 'Failed', 'Error: ImagePullBackOff', 'kubelet', 'spec.containers{app}');
-        return this.stall(namespace, name, rs, options.deadlineSteps);
+        return this.stall(namespace, name, rs, options.deadlineSteps === undefined ? undefined : options.deadlineSteps * moves);
       }
 
       const running = this.store.modify('pods', namespace, podName, (p) => build.run(p, false));
@@ -198,26 +208,26 @@ export class Scenarios {
       this.event(running, 'Normal', 'Created', 'Created container: app', 'kubelet', 'spec.containers{app}');
       this.event(running, 'Normal', 'Started', 'Started container app', 'kubelet', 'spec.containers{app}');
       this.sync(namespace, name, { progressing });
-      await this.step();
+      await step();
 
       if (outcome === 'crash-loop') {
         this.crashPod(this.store.get('pods', namespace, podName)!);
         this.sync(namespace, name, { progressing });
         this.keepCrashing(namespace, name, podName);
-        return this.stall(namespace, name, rs, options.deadlineSteps);
+        return this.stall(namespace, name, rs, options.deadlineSteps === undefined ? undefined : options.deadlineSteps * moves);
       }
 
       this.store.modify('pods', namespace, podName, (p) => build.run(p, true));
       this.sync(namespace, name, { progressing });
-      await this.scaleDownOne(namespace, name, deployment, rs, replicas);
+      await this.scaleDownOne(namespace, name, deployment, rs, moves);
     }
     // Fewer replicas than before: the rest of the old pods go too.
-    while (await this.scaleDownOne(namespace, name, deployment, rs, 0));
+    while (await this.scaleDownOne(namespace, name, deployment, rs, moves));
     this.sync(namespace, name, { progressing: ['True', 'NewReplicaSetAvailable', `ReplicaSet "${rs.metadata.name}" has successfully progressed.`] });
   }
 
   /** Scale the oldest old ReplicaSet down by one: its pod terminates, then goes. False when none is left. */
-  private async scaleDownOne(namespace: string, name: string, deployment: KubeObject, current: KubeObject, _replicas: number): Promise<boolean> {
+  private async scaleDownOne(namespace: string, name: string, deployment: KubeObject, current: KubeObject, moves: number): Promise<boolean> {
     const old = this.ownedReplicaSets(deployment).filter((rs) => rs.metadata.uid !== current.metadata.uid && ((rs.spec as Any).replicas as number) > 0);
     const rs = old[0];
     if (!rs) return false;
@@ -230,7 +240,7 @@ export class Scenarios {
       this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${victim.metadata.name}`, 'replicaset-controller');
       this.event(terminating, 'Normal', 'Killing', 'Stopping container app', 'kubelet', 'spec.containers{app}');
       this.sync(namespace, name, {});
-      await this.step();
+      await this.step(moves);
       this.store.delete('pods', namespace, victim.metadata.name);
     }
     this.sync(namespace, name, {});

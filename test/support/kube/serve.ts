@@ -1,5 +1,6 @@
 // Start the fake Kubernetes API server with the demo cluster and write its kubeconfig:
-//   node out/test/support/kube/serve.js --kubeconfig /tmp/x/kubeconfig [--step-ms 1500] [--port 0]
+//   node out/test/support/kube/serve.js --kubeconfig /tmp/x/kubeconfig [--step-ms 1500] [--port 0] [--repo <demo repository>]
+// With --repo, a GitOps controller follows the repository's deployed branches (gitopsController.ts).
 // Prints one JSON line ({"url", "kubeconfig"}) once serving; stops on SIGINT/SIGTERM.
 import { startKubeApiServer } from './apiServer';
 import { DEMO_CONTEXTS, startDemo } from './demo';
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startKubeApiServer({ stepMs: Number(option('step-ms') ?? 1500), port: Number(option('port') ?? 0) });
-  startDemo(server);
+  const repo = option('repo');
+  startDemo(server, { ...(repo ? { repo } : {}), log: (line) => process.stderr.write(`${line}\n`) });
   await server.writeKubeconfig(kubeconfig, DEMO_CONTEXTS, 'prod-eu');
   process.stdout.write(`${JSON.stringify({ url: server.url, kubeconfig })}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
