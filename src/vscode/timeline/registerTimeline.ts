@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { GitOpsHqError } from '../../core/errors';
 import { relativeTime } from '../../core/format';
 import type { ReleaseTreeNode } from '../../core/release/releaseTree';
-import type { WorkloadNode } from '../../core/treeModel';
+import type { WorkloadNode } from '../../core/tree/treeModel';
 import { ms } from '../../core/timeline/times';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';

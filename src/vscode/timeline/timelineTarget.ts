@@ -3,7 +3,7 @@
 // the one lookup every surface uses, so a bad name reads the same everywhere.
 import { GitOpsHqError } from '../../core/errors';
 import { findEnvironment, findProject, findTenant, findWorkload } from '../../core/model/lookup';
-import type { ProjectIndex } from '../../core/projectIndex';
+import type { ProjectIndex } from '../../core/model/projectIndex';
 import type { Release } from '../../core/release/types';
 import { deployedReleases, releaseWorkloads } from '../../core/timeline/releaseSelection';
 import type { Project, Workload } from '../../core/types';
