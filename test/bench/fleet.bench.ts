@@ -108,8 +108,8 @@ export function run(): Promise<BenchResult[]> {
   }
   if (tiles !== 1000) throw new Error(`fleet bench: expected 1,000 tiles, got ${tiles}`);
   return Promise.resolve([
-    // The first computation pays for the JIT: what the first open of the dashboard meets.
-    { name: 'fleet.model.1000tiles.first', value: round(whole[0]!), unit: 'ms', budget: 100 },
+    // The first computation pays for the JIT (what the first open of the dashboard meets): its own, looser budget.
+    { name: 'fleet.model.1000tiles.first', value: round(whole[0]!), unit: 'ms', budget: 250 },
     { name: 'fleet.model.1000tiles', value: round(median(whole)), unit: 'ms', budget: 100 },
     { name: 'fleet.model.oneTile', value: round(median(one)), unit: 'ms', budget: 5 },
   ]);
