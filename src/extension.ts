@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as yaml from 'yaml';
 import * as zod from 'zod';
 import { createApi } from './vscode/api';
+import { registerDashboard, type DashboardFeature } from './vscode/dashboard/registerDashboard';
 import { registerGoToCommand } from './vscode/commands/goToCommand';
 import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
 import { registerNavigationCommands } from './vscode/commands/navigationCommands';
@@ -38,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let releasesViews: ReleasesViews;
   let compare: CompareInternals;
   let history: HistoryFeature;
+  let dashboard: DashboardFeature;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -53,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerIndexDiagnostics(services);
     registerLazyLanguageFeatures(services);
     compare = registerCompare(services);
+    dashboard = registerDashboard(services, releases, views);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -66,8 +69,8 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history };
-  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service });
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, dashboard };
+  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service, fleet: dashboard.fleet });
 }
 
 /**

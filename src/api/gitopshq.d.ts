@@ -52,6 +52,50 @@ export interface GitOpsHqApi {
 
   /** The last commit that changed a line (0-based) of the saved file; undefined for a line not committed yet. */
   blame(file: string, line: number): Promise<ApiCommit | undefined>;
+
+  /**
+   * The fleet: every project × environment × tenant with the colour of spec §5 (green healthy, yellow
+   * warning, red action needed) and the reasons for it, worst first, as sentences. Projects by name,
+   * environments in promotion order, tenants as declared. Waits for Git and the release files, and asks
+   * every environment's cluster as `clusterStatus` does (at most 10 s for a first list).
+   */
+  fleet(): Promise<ApiFleet>;
+}
+
+export type ApiColour = 'green' | 'yellow' | 'red';
+
+export interface ApiFleet {
+  projects: ApiFleetProject[];
+  /** Tiles by colour (a broken manifest counts as red). */
+  summary: { green: number; yellow: number; red: number };
+}
+
+export interface ApiFleetProject {
+  slug: string;
+  name: string;
+  /** The worst colour of its tiles. */
+  colour: ApiColour;
+  environments: { name: string; tenants: ApiFleetTile[] }[];
+}
+
+export interface ApiFleetTile {
+  name: string;
+  colour: ApiColour;
+  /** Why it is not green, worst first, e.g. "checkout-web: CrashLoopBackOff (pod …)", "2 changes not deployed"; empty when green. */
+  reasons: string[];
+  /** The deployed branch's tip: its commit, when it was made (ISO 8601), and the release it deployed when one did. */
+  deployed?: { release?: string; commit: string; at: string };
+  /** Changes on main that affect this environment and tenant and are not deployed. */
+  drift: number;
+  pendingApprovals: number;
+  /** Of the pending approvals, how many the current Git identity may give. */
+  mayApprove: number;
+  /** Bound workloads that are not healthy. */
+  unhealthy: number;
+  /** `unknown`: the cluster was not asked or has not answered yet. */
+  connection: ApiConnection | 'unknown';
+  /** Set while the environment refuses deploys. */
+  frozen?: { reason: string; until?: string };
 }
 
 export type ApiConnection = 'connected' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'exec-plugin' | 'error';

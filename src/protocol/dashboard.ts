@@ -36,7 +36,7 @@ export const tileSchema = z.object({
   driftPaths: z.array(z.string().max(2000)).max(20),
   pendingApprovals: z.number().int().min(0),
   mayApprove: z.number().int().min(0),
-  releases: z.array(z.object({ id: releaseIdSchema, title: text, state: releaseStateSchema })),
+  releases: z.array(z.object({ id: releaseIdSchema, title: text, state: releaseStateSchema, mayApprove: z.boolean() })),
   unhealthy: z.array(z.object({ workload: name, colour: colourSchema, reason: z.string().max(200), message: text.optional() })),
   unresolved: z.array(name),
   connection: z.string().max(50),

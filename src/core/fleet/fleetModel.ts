@@ -117,15 +117,17 @@ export function fleetTile(sources: FleetSources, project: Project, environment: 
   let mine = 0;
   for (const r of releases.open.get(environment) ?? []) {
     if (r.tenants.length > 0 && !r.tenants.includes(tenant)) continue;
+    let may = false;
     if (r.state === 'pending_approval') {
       pending++;
-      if (sources.mayApprove(slug, r)) mine++;
+      may = sources.mayApprove(slug, r);
+      if (may) mine++;
     } else if (r.state === 'failed' && lastTransition(r) < deployedAt) {
       continue; // a later deploy replaced it
     } else {
       reasons.push(releaseReason(r));
     }
-    tile.releases.push({ id: r.id, title: r.title, state: r.state });
+    tile.releases.push({ id: r.id, title: r.title, state: r.state, mayApprove: may });
   }
   tile.pendingApprovals = pending;
   tile.mayApprove = mine;

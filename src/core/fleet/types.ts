@@ -52,8 +52,8 @@ export interface FleetTile {
   pendingApprovals: number;
   /** Of those, how many the current Git identity may approve now. */
   mayApprove: number;
-  /** Ids of the releases pending approval, deploying or failed here (newest first). */
-  releases: { id: string; title: string; state: Release['state'] }[];
+  /** The releases pending approval, deploying or failed here (newest first); `mayApprove`: by the current identity, now. */
+  releases: { id: string; title: string; state: Release['state']; mayApprove: boolean }[];
   /** Bound workloads that are not healthy, with their reason. */
   unhealthy: { workload: string; colour: HealthColour; reason: string; message?: string }[];
   /** Workloads whose values do not resolve (or have an invalid layer); undefined while not known. */

@@ -5,3 +5,4 @@ export { openAuditPanel, restoreAuditPanel } from './auditPanel';
 export { createCompare } from './comparePanel';
 export { openCreateReleasePanel, restoreCreateReleasePanel } from './createReleasePanel';
 export { openReleasePanel, restoreReleasePanel } from './releasePanel';
+export { openDashboard, openDashboardState, restoreDashboard } from '../dashboard/dashboardPanel';

@@ -4,3 +4,4 @@ export const COMPARE_VIEW_TYPE = 'gitopshq.compare';
 export const CREATE_RELEASE_VIEW_TYPE = 'gitopshq.createRelease';
 export const RELEASE_VIEW_TYPE = 'gitopshq.release';
 export const AUDIT_VIEW_TYPE = 'gitopshq.audit';
+export const DASHBOARD_VIEW_TYPE = 'gitopshq.dashboard';
