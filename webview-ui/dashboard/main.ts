@@ -154,7 +154,7 @@ function summaryLine(s: { green: number; yellow: number; red: number }, total: {
   // Separators are text so that the line reads as the issue writes it: "12 healthy · 3 warning · 1 action needed".
   const out: HTMLElement[] = [];
   parts.forEach((p, i) => {
-    if (i > 0 && i < 3) out.push(element('span', { class: 'sep', 'aria-hidden': 'true' }, '·'));
+    if (i > 0) out.push(element('span', { class: 'sep' }, i < 3 ? ' · ' : ' '));
     out.push(p);
   });
   return out;

@@ -6,6 +6,7 @@ import { filterSchema } from '../../protocol/dashboard';
 import type { ReleaseService } from '../releases/releaseService';
 import type { Services } from '../services';
 import type { Views } from '../views/registerViews';
+import type * as PanelsBundle from '../webviews/index';
 import { loadPanels } from '../webviews/lazyPanels';
 import { DASHBOARD_VIEW_TYPE } from '../webviews/viewTypes';
 import type { DashboardHooks, RenderTiming } from './dashboardHooks';
@@ -17,6 +18,8 @@ export interface DashboardFeature {
   statusBar: FleetStatusBar;
   /** The last render timings the webview reported, by kind (tests, the budgets). */
   renders: RenderTiming[];
+  /** The open dashboard's filter and the fleet it shows, or undefined when it is closed (tests). */
+  panelState(): Promise<ReturnType<typeof PanelsBundle.openDashboardState>>;
 }
 
 export function registerDashboard(s: Services, releases: ReleaseService, views: Views): DashboardFeature {
@@ -52,5 +55,5 @@ export function registerDashboard(s: Services, releases: ReleaseService, views: 
       },
     }),
   );
-  return { fleet, statusBar, renders };
+  return { fleet, statusBar, renders, panelState: async () => (await loadPanels()).openDashboardState() };
 }
