@@ -137,7 +137,7 @@ describe('Fleet dashboard', function () {
     const yellow = await webviewText(TITLE, tileSelector('staging', 'globex', 'yellow'));
     assert.match(yellow!, /⚠/);
     assert.match(yellow!, /2 changes not deployed/);
-    assert.match(await webviewText(TITLE, 'thead') ?? '', /Project\s+dev\s+staging\s+production/, 'columns in promotion order');
+    assert.match((await webviewText(TITLE, '.row.head')) ?? '', /Project\s+dev\s+staging\s+production/, 'columns in promotion order');
   });
 
   it('filters: only problems, text search, and back', async function () {

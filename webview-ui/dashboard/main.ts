@@ -37,6 +37,8 @@ let state: StateParams | undefined;
 const tiles = new Map<string, { el: HTMLElement; tile: WireTile; next: string | undefined }>();
 /** The tile in the tab order. */
 let activeId: string | undefined;
+/** dashboard.css defines `cols-1` … `cols-12`; more environments than that wrap. */
+const MAX_COLUMN_CLASS = 12;
 
 buildSkeleton();
 host.dispatcher
@@ -182,38 +184,39 @@ function render(): void {
     activeId = undefined;
     return;
   }
-  const table = element('table', { class: 'fleet', role: 'grid', 'aria-label': 'Fleet: projects by environment' });
-  const head = element('tr');
-  head.append(element('th', { class: 'project-col', scope: 'col' }, 'Project'));
-  for (const c of state.columns) head.append(element('th', { scope: 'col' }, c));
-  const thead = element('thead');
-  thead.append(head);
-  const tbody = element('tbody');
+  // A grid of rows rather than a table: each project row can skip layout and paint while off screen
+  // (content-visibility), which is what keeps 1,000 tiles inside the first-render budget.
+  const cols = `cols-${Math.min(state.columns.length, MAX_COLUMN_CLASS)}`;
+  const grid = element('div', { class: 'fleet', role: 'grid', 'aria-label': 'Fleet: projects by environment', 'aria-colcount': String(state.columns.length + 1) });
+  const head = element('div', { class: `row head ${cols}`, role: 'row' });
+  head.append(element('div', { class: 'project-col', role: 'columnheader' }, 'Project'));
+  for (const c of state.columns) head.append(element('div', { role: 'columnheader' }, c));
+  const body = element('div', { class: 'rows', role: 'rowgroup' });
   for (const p of state.projects) {
-    const tr = element('tr', { class: `project c-${p.colour}`, 'data-project': p.slug });
-    const th = element('th', { scope: 'row' });
+    const row = element('div', { class: `row project ${cols} c-${p.colour}`, role: 'row', 'data-project': p.slug });
+    const th = element('div', { class: 'project-name', role: 'rowheader' });
     th.append(element('span', { class: 'icon', 'aria-hidden': 'true' }, ICONS[p.colour]), document.createTextNode(` ${p.name}`), element('span', { class: 'slug' }, p.slug));
     if (p.mine) th.append(element('span', { class: 'badge' }, 'yours'));
-    tr.append(th);
+    row.append(th);
     const byName = new Map(p.environments.map((e) => [e.name, e]));
     for (const c of state.columns) {
       const env = byName.get(c);
       if (!env) {
-        tr.append(element('td', { class: 'absent', role: 'gridcell' }, ''));
+        row.append(element('div', { class: 'cell absent', role: 'gridcell' }, ''));
         continue;
       }
-      const td = element('td', { role: 'gridcell', 'data-environment': env.name });
+      const cell = element('div', { class: 'cell', role: 'gridcell', 'data-environment': env.name });
       for (const t of env.tenants) {
         const el = tileElement(t, env.next, state.commands);
         tiles.set(t.id, { el, tile: t, next: env.next });
-        td.append(el);
+        cell.append(el);
       }
-      tr.append(td);
+      row.append(cell);
     }
-    tbody.append(tr);
+    body.append(row);
   }
-  table.append(thead, tbody);
-  section.replaceChildren(table);
+  grid.append(head, body);
+  section.replaceChildren(grid);
   activate(previousActive && tiles.has(previousActive) ? previousActive : tiles.keys().next().value, false);
 }
 
@@ -221,11 +224,11 @@ function patch(params: PatchParams): void {
   if (!state) return;
   document.getElementById('summary')!.replaceChildren(...summaryLine(params.summary, params.total));
   for (const p of params.projects) {
-    const row = document.querySelector<HTMLElement>(`tr.project[data-project="${CSS.escape(p.slug)}"]`);
+    const row = document.querySelector<HTMLElement>(`.row.project[data-project="${CSS.escape(p.slug)}"]`);
     if (!row || row.classList.contains(`c-${p.colour}`)) continue;
     row.classList.remove('c-green', 'c-yellow', 'c-red');
     row.classList.add(`c-${p.colour}`);
-    const icon = row.querySelector('th .icon');
+    const icon = row.querySelector('.project-name .icon');
     if (icon) icon.textContent = ICONS[p.colour];
   }
   for (const t of params.tiles) {
@@ -319,9 +322,9 @@ function onKey(event: KeyboardEvent): void {
   const row = cell.parentElement!;
   const inCell = [...cell.querySelectorAll<HTMLElement>('.tile')];
   const index = inCell.indexOf(tileEl);
-  const cells = [...row.querySelectorAll<HTMLElement>('td')];
+  const cells = [...row.querySelectorAll<HTMLElement>('.cell')];
   const column = cells.indexOf(cell);
-  const rows = [...row.parentElement!.querySelectorAll<HTMLElement>('tr')];
+  const rows = [...row.parentElement!.querySelectorAll<HTMLElement>('.row.project')];
   const rowIndex = rows.indexOf(row);
   const tilesOf = (el: Element | undefined) => [...(el?.querySelectorAll<HTMLElement>('.tile') ?? [])];
   let target: HTMLElement | undefined;
@@ -364,7 +367,7 @@ function onKey(event: KeyboardEvent): void {
 
   function nearestInRows(candidates: HTMLElement[], col: number, which: 'first' | 'last'): HTMLElement | undefined {
     for (const r of candidates) {
-      const rowCells = [...r.querySelectorAll<HTMLElement>('td')];
+      const rowCells = [...r.querySelectorAll<HTMLElement>('.cell')];
       const list = tilesOf(rowCells[col]);
       const any = list.length > 0 ? list : tilesOf(r);
       if (any.length > 0) return which === 'first' ? any[0] : any.at(-1);
