@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as yaml from 'yaml';
 import * as zod from 'zod';
 import { createApi } from './vscode/api';
+import { registerDashboard, type DashboardFeature } from './vscode/dashboard/registerDashboard';
 import { registerGoToCommand } from './vscode/commands/goToCommand';
 import { registerInitProjectCommand } from './vscode/commands/initProjectCommand';
 import { registerNavigationCommands } from './vscode/commands/navigationCommands';
@@ -40,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let compare: CompareInternals;
   let history: HistoryFeature;
   let timeline: TimelineFeature;
+  let dashboard: DashboardFeature;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -56,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerLazyLanguageFeatures(services);
     compare = registerCompare(services);
     timeline = registerTimeline(services, releases, views, releasesViews);
+    dashboard = registerDashboard(services, releases, views);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -69,8 +72,15 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, timeline };
-  return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service, timeline: timeline.service });
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, timeline, dashboard };
+  return createApi(projects.index, {
+    activation: { callMs, resolvedMs },
+    internal,
+    cluster: views.cluster,
+    history: history.service,
+    timeline: timeline.service,
+    fleet: dashboard.fleet,
+  });
 }
 
 /**

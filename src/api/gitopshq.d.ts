@@ -62,6 +62,14 @@ export interface GitOpsHqApi {
    * tenant, and for a release that is not deployed.
    */
   timeline(projectSlug: string, target: { release: string; tenant?: string } | { environment: string; workload: string; tenant?: string }): Promise<ApiTimeline>;
+
+  /**
+   * The fleet: every project × environment × tenant with the colour of spec §5 (green healthy, yellow
+   * warning, red action needed) and the reasons for it, worst first, as sentences. Projects by name,
+   * environments in promotion order, tenants as declared. Waits for Git and the release files, and asks
+   * every environment's cluster as `clusterStatus` does (at most 10 s for a first list).
+   */
+  fleet(): Promise<ApiFleet>;
 }
 
 export type ApiPhase = 'pending' | 'in_progress' | 'deployed' | 'healthy' | 'failed';
@@ -86,6 +94,42 @@ export interface ApiTimeline {
   pods: ApiPodStatus[];
   /** Events of the workloads, their ReplicaSets and pods, oldest first; secrets masked. */
   events: { at: string; type: string; reason: string; message: string; object: string }[];
+}
+
+export type ApiColour = 'green' | 'yellow' | 'red';
+
+export interface ApiFleet {
+  projects: ApiFleetProject[];
+  /** Tiles by colour (a broken manifest counts as red). */
+  summary: { green: number; yellow: number; red: number };
+}
+
+export interface ApiFleetProject {
+  slug: string;
+  name: string;
+  /** The worst colour of its tiles. */
+  colour: ApiColour;
+  environments: { name: string; tenants: ApiFleetTile[] }[];
+}
+
+export interface ApiFleetTile {
+  name: string;
+  colour: ApiColour;
+  /** Why it is not green, worst first, e.g. "checkout-web: CrashLoopBackOff (pod …)", "2 changes not deployed"; empty when green. */
+  reasons: string[];
+  /** The deployed branch's tip: its commit, when it was made (ISO 8601), and the release it deployed when one did. */
+  deployed?: { release?: string; commit: string; at: string };
+  /** Changes on main that affect this environment and tenant and are not deployed. */
+  drift: number;
+  pendingApprovals: number;
+  /** Of the pending approvals, how many the current Git identity may give. */
+  mayApprove: number;
+  /** Bound workloads that are not healthy. */
+  unhealthy: number;
+  /** `unknown`: the cluster was not asked or has not answered yet. */
+  connection: ApiConnection | 'unknown';
+  /** Set while the environment refuses deploys. */
+  frozen?: { reason: string; until?: string };
 }
 
 export type ApiConnection = 'connected' | 'no-context' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'exec-plugin' | 'error';

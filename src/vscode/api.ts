@@ -3,7 +3,9 @@ import { GitOpsHqError } from '../core/errors';
 import { findEnvironment, findProject, findTenant, findWorkload } from '../core/model/lookup';
 import type { ProjectIndex } from '../core/model/projectIndex';
 import type { Project } from '../core/types';
-import type { ApiClusterStatus, ApiPodStatus, ApiTimeline, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiResolution, ApiSource, GitOpsHqApi } from '../api/gitopshq';
+import type { ApiClusterStatus, ApiCompareResult, ApiDifference, ApiEffectiveValues, ApiFinding, ApiFleet, ApiPodStatus, ApiResolution, ApiSource, ApiTimeline, GitOpsHqApi } from '../api/gitopshq';
+import type { Fleet } from '../core/fleet/types';
+import type { FleetService } from './dashboard/fleetService';
 import type { EnvironmentClusterStatus } from '../core/cluster/environmentStatus';
 import type { PodHealth } from '../core/cluster/podHealth';
 import type { ClusterService } from './cluster/clusterService';
@@ -21,7 +23,7 @@ export interface InternalApi extends GitOpsHqApi {
 
 export function createApi(
   index: ProjectIndex,
-  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService; history?: HistoryService; timeline?: TimelineService },
+  extra: { activation: { callMs: number; resolvedMs: number }; internal: unknown; cluster?: ClusterService; history?: HistoryService; timeline?: TimelineService; fleet?: FleetService },
 ): InternalApi {
   // Thin names over core's one lookup (core/model/lookup.ts): one wording, one default tenant.
   const project = (slug: string): Project => findProject(index, slug);
@@ -128,6 +130,10 @@ export function createApi(
       }
       throw new GitOpsHqError('release-invalid', 'timeline() takes { release, tenant? } or { environment, workload, tenant? }.');
     },
+    async fleet(): Promise<ApiFleet> {
+      if (!extra.fleet) throw new GitOpsHqError('git-failed', 'The fleet is not available in this window.');
+      return apiFleet(await extra.fleet.fleetNow());
+    },
   };
 }
 
@@ -185,4 +191,31 @@ function apiTimeline(view: TimelineView): ApiTimeline {
   if (view.release) out.release = view.release.id;
   if (view.message) out.message = view.message;
   return out;
+}
+
+/** The stable shape of the fleet: field by field, so the panel's richer tiles do not leak into it. */
+function apiFleet(fleet: Fleet): ApiFleet {
+  return {
+    projects: fleet.projects.map((p) => ({
+      slug: p.slug,
+      name: p.name,
+      colour: p.colour,
+      environments: p.environments.map((e) => ({
+        name: e.name,
+        tenants: e.tenants.map((t) => ({
+          name: t.tenant,
+          colour: t.colour,
+          reasons: t.reasons.map((r) => r.text),
+          ...(t.deployed ? { deployed: { ...(t.deployed.release ? { release: t.deployed.release.id } : {}), commit: t.deployed.commit, at: t.deployed.at } } : {}),
+          drift: t.drift,
+          pendingApprovals: t.pendingApprovals,
+          mayApprove: t.mayApprove,
+          unhealthy: t.unhealthy.length,
+          connection: t.connection,
+          ...(t.frozen ? { frozen: { ...t.frozen } } : {}),
+        })),
+      })),
+    })),
+    summary: { ...fleet.summary },
+  };
 }

@@ -14,7 +14,7 @@ export interface RowParts {
   tooltip: string[];
 }
 
-const ERROR_LABELS: Record<ClusterErrorKind, string> = {
+export const ERROR_LABELS: Record<ClusterErrorKind, string> = {
   'no-context': 'Context not in kubeconfig',
   unreachable: 'Cluster unreachable',
   unauthorized: 'Not authorized by the cluster',

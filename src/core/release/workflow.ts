@@ -100,6 +100,12 @@ export class ReleaseWorkflow<G extends ReleaseGitPort = ReleaseGitPort> {
     return allowedActions(release, this.context(project, release.environment, identity));
   }
 
+  /** The identity last read for the project's repository, without I/O (the dashboard's "mine" and "may approve"). */
+  cachedIdentity(slug: string): Identity | undefined {
+    const project = this.host.projects.project(slug);
+    return (project && this.identities.get(project.root)) ?? undefined;
+  }
+
   async identity(slug: string): Promise<Identity> {
     const project = findProject(this.host.projects, slug);
     const identity = await ((await this.open(project)).git).identity();

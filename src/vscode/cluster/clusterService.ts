@@ -49,6 +49,7 @@ export class ClusterService implements vscode.Disposable {
   private overrides: ClusterOverrides = {};
   private readonly scopes = new Map<string, Scope>();
   private visible = false;
+  private readonly holders = new Set<string>();
   private readonly changeEmitter = new vscode.EventEmitter<ClusterChange>();
   /** Throttled: at most one event per 250 ms, carrying every change since the last. */
   readonly onDidChange = this.changeEmitter.event;
@@ -99,8 +100,14 @@ export class ClusterService implements vscode.Disposable {
     );
   }
 
-  /** The Projects view's visibility: informers run only while it shows. */
-  setVisible(visible: boolean): void {
+  /**
+   * Whether something that shows the cluster is visible: informers run only while one does. Each
+   * holder (the Projects view, the fleet dashboard) says so for itself under its own name.
+   */
+  setVisible(visible: boolean, holder = 'projects'): void {
+    if (visible) this.holders.add(holder);
+    else this.holders.delete(holder);
+    visible = this.holders.size > 0;
     if (this.visible === visible) return;
     this.visible = visible;
     for (const scope of this.scopes.values()) {

@@ -112,6 +112,10 @@ export class ReleaseService implements vscode.Disposable {
     return this.workflow.cachedAllowed(slug, release);
   }
 
+  cachedIdentity(slug: string): Identity | undefined {
+    return this.workflow.cachedIdentity(slug);
+  }
+
   identity(slug: string): Promise<Identity> {
     return this.workflow.identity(slug);
   }

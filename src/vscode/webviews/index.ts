@@ -6,3 +6,4 @@ export { createCompare } from './comparePanel';
 export { openCreateReleasePanel, restoreCreateReleasePanel } from './createReleasePanel';
 export { openReleasePanel, restoreReleasePanel } from './releasePanel';
 export { openTimelinePanel, postTimelineState, restoreTimelinePanel, timelineRenders } from './timelinePanel';
+export { openDashboard, openDashboardState, restoreDashboard } from '../dashboard/dashboardPanel';

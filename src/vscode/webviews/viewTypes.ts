@@ -5,3 +5,4 @@ export const CREATE_RELEASE_VIEW_TYPE = 'gitopshq.createRelease';
 export const RELEASE_VIEW_TYPE = 'gitopshq.release';
 export const AUDIT_VIEW_TYPE = 'gitopshq.audit';
 export const TIMELINE_VIEW_TYPE = 'gitopshq.timeline';
+export const DASHBOARD_VIEW_TYPE = 'gitopshq.dashboard';
