@@ -2,6 +2,7 @@
 // tree is live: production healthy, staging rolling out (over and over), and in dev (one namespace
 // per tenant: payments-dev-{tenant}) acme's checkout-web crash-looping while globex's is healthy.
 import type { KubeApiServer } from './apiServer';
+import { startDemoLogs } from './demoLogs';
 import type { KubeconfigContext } from './kubeconfig';
 
 export const DEMO_CONTEXTS: KubeconfigContext[] = [
@@ -19,6 +20,8 @@ export function grantDemoTokens(server: KubeApiServer): void {
 /** Fill the cluster and start the staging rollout and the dev crash loop (they run until the server closes). */
 export function startDemo(server: KubeApiServer): void {
   grantDemoTokens(server);
+  // Before the workloads: their containers' startup lines are written as they start.
+  startDemoLogs(server);
   const s = server.scenario;
   // The images are those of the demo's values files (registry.example.com/payments/<workload>:<tag>).
   const image = (workload: string, tag: string) => `registry.example.com/payments/${workload}:${tag}`;
