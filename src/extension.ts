@@ -10,6 +10,8 @@ import { registerIndexDiagnostics } from './vscode/diagnostics';
 import { registerLazyLanguageFeatures } from './vscode/language/lazyLanguage';
 import { registerHistory, type HistoryFeature } from './vscode/history/registerHistory';
 import { DisposableStore } from './vscode/lifecycle';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogStreamManager } from './vscode/logs/logStreams';
 import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
 import { ReleaseService } from './vscode/releases/releaseService';
@@ -38,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let releasesViews: ReleasesViews;
   let compare: CompareInternals;
   let history: HistoryFeature;
+  let logs: LogStreamManager;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -53,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext) {
     registerIndexDiagnostics(services);
     registerLazyLanguageFeatures(services);
     compare = registerCompare(services);
+    logs = registerLogs(services, views.cluster);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -66,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history };
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, logs };
   return createApi(projects.index, { activation: { callMs, resolvedMs }, internal, cluster: views.cluster, history: history.service });
 }
 
