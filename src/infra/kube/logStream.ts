@@ -87,6 +87,7 @@ export class ContainerTail {
   private stopped = false;
   private done: Promise<void> | undefined;
   private openSockets = 0;
+  private streaming = false;
   private socketsClosed: (() => void) | undefined;
   /** Set when the container stopped and the tail waits for it to run again. */
   private parked: (() => void) | undefined;
@@ -106,8 +107,9 @@ export class ContainerTail {
     this.assembler = new LineAssembler(this.tuning.maxLineChars);
   }
 
+  /** A response is streaming now (headers received, not yet ended). */
   get open(): boolean {
-    return this.openSockets > 0;
+    return this.streaming;
   }
 
   start(): void {
@@ -265,6 +267,8 @@ export class ContainerTail {
           res.on('error', settle);
           return;
         }
+        this.streaming = true;
+        res.on('close', () => (this.streaming = false));
         onOpen();
         const armIdle = () => {
           if (!this.options.follow) return;

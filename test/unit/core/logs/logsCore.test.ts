@@ -211,3 +211,31 @@ describe('core/logs', () => {
     });
   });
 });
+
+describe('core/logs planStream', () => {
+  // Imported here so the describe above stays about the pure pieces.
+  const { planStream, DEFAULT_TAIL } = require('../../../../src/core/logs/streamArgs') as typeof import('../../../../src/core/logs/streamArgs');
+  const base = { project: 'shop', environment: 'dev', workload: 'api' };
+
+  it('defaults: the last 100 lines, then follow, no timestamps', () => {
+    const plan = planStream(base);
+    assert.deepEqual(plan.window, { tailLines: DEFAULT_TAIL });
+    assert.deepEqual([plan.follow, plan.previous, plan.timestamps, plan.filter.passesAll], [true, false, false, true]);
+  });
+
+  it('since, sinceTime, tail, pods and containers', () => {
+    assert.deepEqual(planStream({ ...base, since: '5m' }).window, { sinceSeconds: 300 });
+    assert.deepEqual(planStream({ ...base, sinceTime: '2025-01-31T09:30:00Z', tail: 10 }).window, { sinceTime: '2025-01-31T09:30:00Z', tailLines: 10 });
+    const plan = planStream({ ...base, pod: 'api-1', container: ['app', 'proxy'], tenant: 'acme' });
+    assert.deepEqual([plan.pods, plan.containers, plan.tenant], [['api-1'], ['app', 'proxy'], 'acme']);
+    assert.equal(planStream({ ...base, pod: 'all' }).pods, undefined);
+  });
+
+  it('refuses bad arguments before anything streams', () => {
+    assert.throws(() => planStream({ ...base, include: '(' }), /Invalid include regular expression/);
+    assert.throws(() => planStream({ ...base, since: '5m', sinceTime: '2025-01-31T09:30:00Z' }), /not both/);
+    assert.throws(() => planStream({ ...base, tail: -1 }), /whole number/);
+    assert.throws(() => planStream({ project: 'shop', environment: 'dev' }), /needs "workload"/);
+    assert.throws(() => planStream({ ...base, follow: 'yes' }), /"follow" must be true or false/);
+  });
+});
