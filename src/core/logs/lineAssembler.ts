@@ -2,37 +2,33 @@
 // bytes are decoded in streaming mode and the text after the last newline waits for the next chunk.
 // A partial last line of a dropped connection is dropped by `reset()`: resuming sends it again whole.
 
-export interface AssembledLine {
-  text: string;
-  /** The line was longer than the cap and was cut here; the rest follows as the next line. */
-  cut?: true;
-}
-
 export class LineAssembler {
   private decoder = new TextDecoder('utf-8');
   private rest = '';
 
   constructor(private readonly maxLineChars = 1_000_000) {}
 
+  /** Lines cut because they were longer than the cap (the rest followed as the next line). */
+  cuts = 0;
+
   /** The complete lines in this chunk (without their `\n`). */
-  push(chunk: Uint8Array): AssembledLine[] {
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
-    const parts = text.split('\n');
-    this.rest = parts.pop() ?? '';
-    const lines: AssembledLine[] = parts.map((p) => ({ text: p }));
+  push(chunk: Uint8Array): string[] {
+    const lines = (this.rest + this.decoder.decode(chunk, { stream: true })).split('\n');
+    this.rest = lines.pop() ?? '';
     // A line without end must not grow without bound (a binary dump, a runaway writer).
     while (this.rest.length > this.maxLineChars) {
-      lines.push({ text: this.rest.slice(0, this.maxLineChars), cut: true });
+      lines.push(this.rest.slice(0, this.maxLineChars));
       this.rest = this.rest.slice(this.maxLineChars);
+      this.cuts++;
     }
     return lines;
   }
 
   /** The stream ended cleanly: what remains is a last line without a newline. */
-  finish(): AssembledLine[] {
+  finish(): string[] {
     const text = this.rest + this.decoder.decode();
     this.rest = '';
-    return text === '' ? [] : [{ text }];
+    return text === '' ? [] : [text];
   }
 
   /** The connection dropped: forget the partial line and any half character. */

@@ -33,20 +33,20 @@ export interface LogBufferOptions {
   now?: () => number;
 }
 
-interface Pending {
-  text: string;
-  key: string;
-  /** now() when it was queued (flush latency). */
-  at: number;
-}
+/** Lines the channel keeps after a trim: a rewrite must stay cheap (one message to the renderer). */
+const TRIMMED_CHANNEL_LINES = 5_000;
 
 export class LogBuffer {
   private readonly ring: RingBuffer<string>;
-  private pending: Pending[] = [];
+  /** Pending lines and their time keys (parallel arrays: no object per line). */
+  private texts: string[] = [];
+  private keys: string[] = [];
+  /** now() when the oldest pending line was queued (flush latency). */
+  private firstAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFlush = -Infinity;
   private filter: LineFilter;
-  private sinceReplace = 0;
+  private sinceTrim = 0;
   private announcedCap = false;
   private closed = false;
   private readonly flushMs: number;
@@ -56,6 +56,8 @@ export class LogBuffer {
   filteredOut = 0;
   /** How long the oldest line of each flush waited (ms), the last 1,000 flushes. */
   readonly latencies: number[] = [];
+  /** Sees every flushed line (benchmarks check a flood line by line without retaining it). */
+  tap: ((lines: readonly string[]) => void) | undefined;
 
   constructor(private readonly options: LogBufferOptions) {
     this.ring = new RingBuffer(options.capacity);
@@ -75,15 +77,25 @@ export class LogBuffer {
 
   lines(batch: readonly SourceLine[]): void {
     if (this.closed) return;
-    const at = this.now();
+    const formatted: string[] = [];
+    const keys: string[] = [];
     for (const line of batch) {
       if (!this.filter.accepts(line.source, line.text)) {
         this.filteredOut++;
         continue;
       }
-      this.written++;
-      const text = this.options.timestamps ? `${line.prefix} ${line.ts} ${line.text}` : `${line.prefix} ${line.text}`;
-      this.pending.push({ text: this.options.mask(text), key: line.key, at });
+      formatted.push(this.options.timestamps ? `${line.prefix} ${line.ts} ${line.text}` : `${line.prefix} ${line.text}`);
+      keys.push(line.key);
+    }
+    if (formatted.length === 0) return;
+    this.written += formatted.length;
+    // One masking pass per batch; the masker keeps line breaks, so the lines still line up.
+    let masked = this.options.mask(formatted.join('\n')).split('\n');
+    if (masked.length !== formatted.length) masked = formatted.map((t) => this.options.mask(t));
+    if (this.texts.length === 0) this.firstAt = this.now();
+    for (let i = 0; i < masked.length; i++) {
+      this.texts.push(masked[i]!);
+      this.keys.push(keys[i]!);
     }
     this.schedule();
   }
@@ -91,12 +103,16 @@ export class LogBuffer {
   /** A marker line; with `key`, placed before the pending lines that are later than it. */
   marker(text: string, key?: string): void {
     if (this.closed) return;
-    const entry: Pending = { text: this.options.mask(markerLine(text)), key: key ?? '', at: this.now() };
-    if (key === undefined) this.pending.push(entry);
-    else {
-      let i = this.pending.length;
-      while (i > 0 && this.pending[i - 1]!.key > key) i--;
-      this.pending.splice(i, 0, entry);
+    const line = this.options.mask(markerLine(text));
+    if (this.texts.length === 0) this.firstAt = this.now();
+    if (key === undefined) {
+      this.texts.push(line);
+      this.keys.push('');
+    } else {
+      let i = this.keys.length;
+      while (i > 0 && this.keys[i - 1]! > key) i--;
+      this.texts.splice(i, 0, line);
+      this.keys.splice(i, 0, key);
     }
     this.schedule();
   }
@@ -115,31 +131,33 @@ export class LogBuffer {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+    if (this.texts.length === 0) return;
+    const batch = this.texts;
+    this.texts = [];
+    this.keys = [];
     const now = this.now();
     this.lastFlush = now;
-    this.latencies.push(now - batch[0]!.at);
+    this.latencies.push(now - this.firstAt);
     if (this.latencies.length > 1000) this.latencies.splice(0, this.latencies.length - 1000);
-    let text = '';
-    for (const entry of batch) {
-      this.ring.push(entry.text);
-      text += `${entry.text}\n`;
-    }
+    for (const text of batch) this.ring.push(text);
     if (this.ring.dropped > 0 && !this.announcedCap) {
       this.announcedCap = true;
-      const note = markerLine(`more than ${this.options.capacity.toLocaleString('en-US')} lines: only the newest are kept (setting gitopshq.logs.bufferLines)`);
+      const note = markerLine(`more than ${this.options.capacity.toLocaleString('en-US')} lines: only the newest are kept for export (setting gitopshq.logs.bufferLines)`);
       this.ring.push(note);
-      text += `${note}\n`;
+      batch.push(note);
     }
-    this.sinceReplace += batch.length;
-    // The channel holds at most twice the buffer: then it is rewritten with what the buffer keeps.
-    if (this.sinceReplace > this.options.capacity && this.ring.dropped > 0) {
-      this.sinceReplace = 0;
-      this.options.replace(`${this.ring.toArray().join('\n')}\n`);
+    this.tap?.(batch);
+    this.sinceTrim += batch.length;
+    // The channel must not grow without bound either: past twice the buffer, it is rewritten with
+    // the newest lines only (a few thousand: one cheap message), saying where the rest is.
+    if (this.sinceTrim > 2 * this.options.capacity) {
+      this.sinceTrim = 0;
+      const all = this.ring.toArray();
+      const keep = all.slice(-Math.min(TRIMMED_CHANNEL_LINES, all.length));
+      const note = markerLine(`channel trimmed to the newest ${keep.length.toLocaleString('en-US')} lines; Export Log Stream writes the newest ${all.length.toLocaleString('en-US')}`);
+      this.options.replace(`${note}\n${keep.join('\n')}\n`);
     } else {
-      this.options.append(text);
+      this.options.append(`${batch.join('\n')}\n`);
     }
   }
 
@@ -151,7 +169,7 @@ export class LogBuffer {
   }
 
   private schedule(): void {
-    if (this.timer || this.pending.length === 0) return;
+    if (this.timer || this.texts.length === 0) return;
     const wait = Math.max(0, this.lastFlush + this.flushMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -302,10 +302,10 @@ export class ContainerTail {
     });
   }
 
-  private deliver(assembled: { text: string }[]): void {
+  private deliver(assembled: string[]): void {
     if (assembled.length === 0 || this.stopped) return;
     const lines: TailLine[] = [];
-    for (const { text: raw } of assembled) {
+    for (const raw of assembled) {
       const stamped = splitTimestamp(raw);
       const line = stamped ?? { ts: '', key: this.dedupe.last ?? '', text: raw };
       if (stamped && !this.dedupe.accept(stamped.key, stamped.text)) continue;

@@ -218,6 +218,13 @@ export class LogStreamManager implements vscode.Disposable {
     this.channels.get(this.get(id).channelName)?.show(true);
   }
 
+  /** Every line written to a stream's channel from now on (the benchmark checks a flood without retaining it). */
+  tap(id: string, observer: (lines: readonly string[]) => void): vscode.Disposable {
+    const buffer = this.get(id).buffer;
+    buffer.tap = observer;
+    return { dispose: () => void (buffer.tap = undefined) };
+  }
+
   /** Latencies of the batched appends (the benchmark reads them). */
   latencies(id: string): readonly number[] {
     return this.get(id).buffer.latencies;

@@ -30,22 +30,23 @@ describe('core/logs', () => {
       const assembler = new LineAssembler();
       const lines: string[] = [];
       // Every byte its own chunk: each multi-byte character is split.
-      for (const byte of bytes) lines.push(...assembler.push(Uint8Array.of(byte)).map((l) => l.text));
+      for (const byte of bytes) lines.push(...assembler.push(Uint8Array.of(byte)));
       assert.deepEqual(lines, ['héllo wörld 🚀 ok', 'second line  ']);
-      assert.deepEqual(assembler.finish().map((l) => l.text), ['third']);
+      assert.deepEqual(assembler.finish(), ['third']);
     });
 
     it('forgets a partial last line on reset (it comes again on resume)', () => {
       const assembler = new LineAssembler();
-      assert.deepEqual(assembler.push(Buffer.from('a\npart')).map((l) => l.text), ['a']);
+      assert.deepEqual(assembler.push(Buffer.from('a\npart')), ['a']);
       assembler.reset();
-      assert.deepEqual(assembler.push(Buffer.from('partial whole\n')).map((l) => l.text), ['partial whole']);
+      assert.deepEqual(assembler.push(Buffer.from('partial whole\n')), ['partial whole']);
     });
 
     it('cuts a line longer than the cap instead of growing without bound', () => {
       const assembler = new LineAssembler(10);
       const lines = assembler.push(Buffer.from('x'.repeat(25)));
-      assert.deepEqual(lines, [{ text: 'x'.repeat(10), cut: true }, { text: 'x'.repeat(10), cut: true }]);
+      assert.deepEqual(lines, ['x'.repeat(10), 'x'.repeat(10)]);
+      assert.equal(assembler.cuts, 2);
       assert.equal(assembler.pending, 5);
     });
   });
@@ -185,7 +186,7 @@ describe('core/logs', () => {
       buffer.flush();
       const retained = buffer.retained();
       assert.equal(retained.length, 3);
-      assert.match(retained[2]!, /more than 3 lines: only the newest are kept \(setting gitopshq\.logs\.bufferLines\)/);
+      assert.match(retained[2]!, /more than 3 lines: only the newest are kept for export \(setting gitopshq\.logs\.bufferLines\)/);
     });
 
     it('a filter change applies from the next line, without losing lines in between', () => {
@@ -198,16 +199,18 @@ describe('core/logs', () => {
       assert.deepEqual([buffer.written, buffer.filteredOut], [3, 1]);
     });
 
-    it('rewrites the channel with the buffer once it holds more than twice the cap', () => {
-      const { buffer, replaced } = make(4);
+    it('trims the channel once it got more than twice the cap, saying where the rest is', () => {
+      const { buffer, replaced, appended } = make(4);
       for (let i = 0; i < 10; i++) {
         buffer.lines([line(`l${i}`)]);
         buffer.flush();
       }
-      assert.ok(replaced.length >= 1);
-      const last = replaced.at(-1)!.split('\n').filter(Boolean);
-      assert.equal(last.length, 4, 'the channel is rewritten with exactly what the buffer keeps');
-      assert.ok(last.includes('[p] l8') || last.at(-1)!.startsWith('──'), last.join('|'));
+      assert.equal(replaced.length, 1, 'one rewrite for 10 lines past a cap of 4');
+      const rewritten = replaced[0]!.split('\n').filter(Boolean);
+      assert.match(rewritten[0]!, /^── channel trimmed to the newest 4 lines; Export Log Stream writes the newest 4 ──$/);
+      assert.deepEqual(rewritten.slice(-1), ['[p] l7'], 'rewritten at the flush that passed twice the cap');
+      assert.equal(appended.at(-1), '[p] l9\n');
+      assert.deepEqual(buffer.retained().slice(-2), ['[p] l8', '[p] l9']);
     });
   });
 });
