@@ -35,6 +35,8 @@ export interface LogBufferOptions {
 
 /** Lines the channel keeps after a trim: a rewrite must stay cheap (one message to the renderer). */
 const TRIMMED_CHANNEL_LINES = 5_000;
+/** Lines per channel append: a big flush is written in slices, one per turn of the event loop. */
+const APPEND_SLICE_LINES = 500;
 
 export class LogBuffer {
   private readonly ring: RingBuffer<string>;
@@ -58,6 +60,9 @@ export class LogBuffer {
   readonly latencies: number[] = [];
   /** Sees every flushed line (benchmarks check a flood line by line without retaining it). */
   tap: ((lines: readonly string[]) => void) | undefined;
+  /** Slices of flushed lines not yet appended to the channel, oldest first. */
+  private readonly outbox: string[][] = [];
+  private draining: ReturnType<typeof setImmediate> | undefined;
 
   constructor(private readonly options: LogBufferOptions) {
     this.ring = new RingBuffer(options.capacity);
@@ -155,16 +160,40 @@ export class LogBuffer {
       const all = this.ring.toArray();
       const keep = all.slice(-Math.min(TRIMMED_CHANNEL_LINES, all.length));
       const note = markerLine(`channel trimmed to the newest ${keep.length.toLocaleString('en-US')} lines; Export Log Stream writes the newest ${all.length.toLocaleString('en-US')}`);
+      this.outbox.length = 0;
       this.options.replace(`${note}\n${keep.join('\n')}\n`);
     } else {
-      this.options.append(`${batch.join('\n')}\n`);
+      for (let i = 0; i < batch.length; i += APPEND_SLICE_LINES) this.outbox.push(batch.slice(i, i + APPEND_SLICE_LINES));
+      this.drain();
     }
+  }
+
+  /** Appends one slice now and the rest on the next turns: the editor stays responsive under a flood. */
+  private drain(): void {
+    if (this.draining) return;
+    const slice = this.outbox.shift();
+    if (!slice) return;
+    this.options.append(`${slice.join('\n')}\n`);
+    if (this.outbox.length > 0) {
+      this.draining = setImmediate(() => {
+        this.draining = undefined;
+        this.drain();
+      });
+    }
+  }
+
+  /** Appends everything still queued at once (stop, export). */
+  private drainAll(): void {
+    if (this.draining) clearImmediate(this.draining);
+    this.draining = undefined;
+    while (this.outbox.length > 0) this.options.append(`${this.outbox.shift()!.join('\n')}\n`);
   }
 
   /** Flushes and stops accepting lines. */
   close(finalMarker?: string): void {
     if (finalMarker !== undefined) this.marker(finalMarker);
     this.flush();
+    this.drainAll();
     this.closed = true;
   }
 

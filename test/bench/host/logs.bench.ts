@@ -12,7 +12,7 @@ import * as fs from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
@@ -109,6 +109,8 @@ describe('log benchmark', function () {
     histogram.enable();
     const control = startControlProcess();
     const profile = await startProfile();
+    const cpuBefore = process.cpuUsage();
+    const loadStart = performance.now();
     messages.length = 0;
     child!.send({ load: { linesPerSecond: RATE, durationMs: DURATION_MS, ...(cutEveryMs ? { cutEveryMs } : {}) } });
     const done = await waitFor(() => messages.find((m): m is Done => 'done' in m), 'the load to end', 120_000);
@@ -116,6 +118,8 @@ describe('log benchmark', function () {
     await waitFor(() => checked >= total, () => `all ${total} lines (${checked} so far)`, 60_000);
     await new Promise((r) => setTimeout(r, 300));
     histogram.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - loadStart);
     const controlDelay = await control();
     await profile?.(name);
     tap.dispose();
@@ -132,7 +136,7 @@ describe('log benchmark', function () {
       `      ${name}: ${total} lines from ${done.counts.length} pods in ${done.elapsedMs} ms${cutEveryMs ? `, ${done.cuts} cuts, ${gaps.length} resumes, longest gap ${Math.max(0, ...gaps).toFixed(1)} s` : ''}; ` +
         `lost ${lost}, duplicated ${duplicated}; flush latency p95 ${p95.toFixed(1)} ms over ${latencies.length} flushes; ` +
         `event-loop delay max ${maxDelay.toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms ` +
-        `(an idle Node process meanwhile: max ${controlDelay?.max.toFixed(1) ?? '?'} ms, p99 ${controlDelay?.p99.toFixed(1) ?? '?'} ms); heap ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB${gc ? ' after GC' : ''}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+        `(an idle Node process meanwhile: max ${controlDelay?.max.toFixed(1) ?? '?'} ms, p99 ${controlDelay?.p99.toFixed(1) ?? '?'} ms); heap ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB${gc ? ' after GC' : ''}; host CPU ${(cpuShare * 100).toFixed(0)}% of one core; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     );
     lines.push(
       { name: `logs.${name}.lost`, value: lost, unit: 'lines', budget: 0 },
@@ -141,6 +145,7 @@ describe('log benchmark', function () {
       { name: `logs.${name}.eventLoopMaxDelay`, value: round(maxDelay), unit: 'ms', budget: 50 },
       { name: `logs.${name}.heapGrowth`, value: round(heapAfter - heapBefore), unit: 'MB', budget: 100 },
       { name: `logs.${name}.idleProcessMaxDelay`, value: round(controlDelay?.max ?? -1), unit: 'ms', budget: null },
+      { name: `logs.${name}.hostCpu`, value: Math.round(cpuShare * 100), unit: '% of a core', budget: null },
     );
     if (cutEveryMs) lines.push({ name: `logs.${name}.longestGap`, value: Math.max(0, ...gaps), unit: 's', budget: 2 });
     assert.ok(total >= RATE * (DURATION_MS / 1000) * 0.95, `the server kept the pace: ${total} lines`);
