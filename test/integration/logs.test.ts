@@ -70,6 +70,17 @@ describe('Pod logs', function () {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it('contributes exactly the log commands it registers, and the two settings', async () => {
+    const manifest = JSON.parse(await fs.readFile(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[]; configuration: { properties: Record<string, { default: unknown }> } } };
+    const contributed = manifest.contributes.commands.map((c) => c.command).filter((c) => c.startsWith('gitopshq.logs.')).sort();
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('gitopshq.logs.')).sort();
+    assert.deepEqual(registered, contributed);
+    assert.deepEqual(contributed, ['gitopshq.logs.export', 'gitopshq.logs.filter', 'gitopshq.logs.restart', 'gitopshq.logs.showStreams', 'gitopshq.logs.stop', 'gitopshq.logs.stream']);
+    assert.equal(manifest.contributes.configuration.properties['gitopshq.logs.bufferLines']?.default, 50_000);
+    assert.equal(config().get('logs.bufferLines'), 50_000);
+    assert.equal(config().get('logs.maxPods'), 20);
+  });
+
   it('streams every pod with short prefixes into its log channel, attaches a pod that appears from its first line, and stop closes every connection', async () => {
     const pods = podsOf('payments', 'payment-api');
     for (const pod of pods) server.logs.append('payments', pod, `level=info msg="ready" pod=${pod}`);
