@@ -38,6 +38,8 @@ export class LogSession implements LogSessionHandle {
   private announcedNone = false;
   private listError = '';
   private scheduled: NodeJS.Immediate | undefined;
+  /** Tails that reached the end of their log (without follow, or the previous container). */
+  private finished = 0;
   private readonly tuning: Partial<TailTuning>;
 
   constructor(
@@ -156,6 +158,19 @@ export class LogSession implements LogSessionHandle {
     this.sink.ended(reason);
   }
 
+  private tailCount(): number {
+    let count = 0;
+    for (const pod of this.attached.values()) count += pod.tails.size;
+    return count;
+  }
+
+  private async complete(): Promise<void> {
+    if (this.stopped) return;
+    this.sink.marker('end of the logs');
+    await this.stop();
+    this.sink.ended('end of the logs');
+  }
+
   private matching(pods: readonly Pod[]): Pod[] {
     let selector = this.request.selector;
     if (this.request.tenant) selector = tenantSelector(selector, this.request.tenant.name, this.request.tenant.shared, pods.map((p) => p.metadata.labels));
@@ -222,6 +237,9 @@ export class LogSession implements LogSessionHandle {
         break;
       case 'ended':
         this.sink.marker(`${prefix} ${event.reason}`);
+        this.finished++;
+        // Without follow (or for the previous container) the stream is complete once every log is read.
+        if ((!this.request.follow || this.request.previous) && this.finished >= this.tailCount()) void this.complete();
         break;
       case 'failed':
         this.sink.marker(`${prefix} ${event.reason}`);

@@ -132,6 +132,22 @@ describe('infra/kube log sessions', function () {
     assert.ok(markers.some((m) => /reconnecting…/.test(m)) && markers.some((m) => /resumed after/.test(m)), markers.join('\n'));
   });
 
+  it('without follow, reads every pod\'s log and ends; previous reads the terminated container', async () => {
+    const pods = podsOf('storefront');
+    for (const pod of pods) h.server.logs.append(NS, pod, `line of ${pod}`);
+    stream({ follow: false });
+    await until('ended', () => ended.length === 1);
+    assert.equal(ended[0], 'end of the logs');
+    assert.deepEqual(lines.map((l) => l.text).sort(), pods.map((p) => `line of ${p}`).sort());
+    assert.equal(h.server.logs.openStreams, 0);
+    await session!.stop();
+    [lines, ended] = [[], []];
+    h.server.store.modify('pods', NS, pods[0]!, (p) => build.crash(p));
+    stream({ previous: true, pods: [pods[0]!] });
+    await until('ended', () => ended.length === 1);
+    assert.deepEqual(lines.map((l) => l.text), [`line of ${pods[0]}`]);
+  });
+
   it('ends by itself when the context changes, and stop closes every connection', async () => {
     stream();
     await until('connected', () => session!.openConnections === 3);
