@@ -11,6 +11,8 @@ import { registerIndexDiagnostics } from './vscode/diagnostics';
 import { registerLazyLanguageFeatures } from './vscode/language/lazyLanguage';
 import { registerHistory, type HistoryFeature } from './vscode/history/registerHistory';
 import { DisposableStore } from './vscode/lifecycle';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogStreamManager } from './vscode/logs/logStreams';
 import { ChannelLogger } from './vscode/logging';
 import { ProjectService } from './vscode/projectService';
 import { ReleaseService } from './vscode/releases/releaseService';
@@ -42,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext) {
   let history: HistoryFeature;
   let timeline: TimelineFeature;
   let dashboard: DashboardFeature;
+  let logs: LogStreamManager;
   try {
     projects = store.register(new ProjectService(logger, store));
     const services = new Services(context, store, channel, logger, projects);
@@ -59,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext) {
     compare = registerCompare(services);
     timeline = registerTimeline(services, releases, views, releasesViews);
     dashboard = registerDashboard(services, releases, views);
+    logs = registerLogs(services, views.cluster);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);
@@ -72,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext) {
   await Promise.race([projects.ready, new Promise((r) => setTimeout(r, FIRST_SCAN_WAIT_MS))]);
   const resolvedMs = performance.now() - started;
   logger.info(`Activated in ${callMs.toFixed(1)} ms; first index scan done at ${resolvedMs.toFixed(1)} ms`);
-  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, timeline, dashboard };
+  const internal = { service: projects, views, compare, releases, releasesView: releasesViews.provider, history, timeline, dashboard, logs };
   return createApi(projects.index, {
     activation: { callMs, resolvedMs },
     internal,

@@ -4,6 +4,7 @@
 import type { ClusterError, ConnectionState } from './clusterErrors';
 import type { DaemonSet, Deployment, KubeEvent, Pod, ReplicaSet, StatefulSet } from './kubeTypes';
 import type { Logger } from '../logger';
+import type { LogSessionHandle, LogSessionRequest, LogSessionSink } from '../logs/ports';
 
 /** The resource types an informer can watch. `applications` is Argo CD's, watched only when the API exists. */
 export type ResourceType = 'deployments' | 'statefulsets' | 'daemonsets' | 'replicasets' | 'pods' | 'events' | 'applications';
@@ -89,5 +90,7 @@ export interface ClusterConnections {
   retry(scope?: ScopeRequest): void;
   /** The files the kubeconfig was read from (to watch them). */
   files(): string[];
+  /** Streams the logs of a workload's pods (src/infra/kube/logSession.ts); ends by itself when the scope's context changes. */
+  streamLogs(request: LogSessionRequest, sink: LogSessionSink): LogSessionHandle;
   dispose(): void;
 }

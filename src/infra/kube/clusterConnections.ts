@@ -14,11 +14,13 @@ import type {
   ScopeSnapshot,
 } from '../../core/cluster/connections';
 import type { Logger } from '../../core/logger';
+import type { LogSessionHandle, LogSessionRequest, LogSessionSink } from '../../core/logs/ports';
 import { DEFAULT_BACKOFF } from './backoff';
 import { ContextCredentials } from './credentials';
 import { Discovery } from './discovery';
 import { Informer, type InformerTuning } from './informer';
 import { contextDigest, kubeconfigFiles, KubeconfigError, loadKubeconfig, type Kubeconfig } from './kubeconfig';
+import { LogSession } from './logSession';
 import { RESOURCES } from './resources';
 
 /** Knobs for tests (small delays, observed back-off); not part of the port. */
@@ -130,6 +132,21 @@ class Connections implements ClusterConnections {
 
   files(): string[] {
     return this.config?.candidates ?? kubeconfigFiles(this.source()).files;
+  }
+
+  streamLogs(request: LogSessionRequest, sink: LogSessionSink): LogSessionHandle {
+    const session = new LogSession(request, sink, {
+      openPods: (onChange) => this.open(request.scope, ['pods'], onChange),
+      resolve: async () => {
+        this.ensureLoaded();
+        await this.loading;
+        const resolved = this.resolve(request.scope);
+        if (resolved.failure) return { failure: resolved.failure };
+        return { credentials: resolved.credentials!, digest: resolved.digest!, namespace: resolved.namespace };
+      },
+    });
+    void session.start();
+    return session;
   }
 
   dispose(): void {

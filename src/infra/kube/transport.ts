@@ -144,7 +144,8 @@ export function watchStream(
   });
 }
 
-function send(
+/** One GET with the target's TLS settings and headers; the caller handles the response. */
+export function send(
   target: RequestTarget,
   path: string,
   query: Record<string, string>,

@@ -5,9 +5,11 @@ import type { ClusterConnections, ResourceType, ScopeHandle, ScopeRequest } from
 import { WORKLOAD_RESOURCES } from '../../core/cluster/connections';
 import { connectingStatus, type EnvironmentClusterStatus } from '../../core/cluster/environmentStatus';
 import type * as Kube from '../../infra/kube/index';
-import { environmentPlacement, parseClusterOverrides, type ClusterOverrides } from '../../core/cluster/placement';
+import { labelMatcher } from '../../core/cluster/labels';
+import { environmentPlacement, parseClusterOverrides, tenantSelector, tenantsSharingNamespace, workloadTarget, type ClusterOverrides } from '../../core/cluster/placement';
+import type { LogSessionHandle, LogSessionRequest, LogSessionSink } from '../../core/logs/ports';
 import type { Logger } from '../../core/logger';
-import type { Project } from '../../core/types';
+import type { Project, Workload } from '../../core/types';
 import { loadKube } from '../kubeContexts';
 import type { DisposableStore } from '../lifecycle';
 import type { ProjectService } from '../projectService';
@@ -180,6 +182,41 @@ export class ClusterService implements vscode.Disposable {
     const env = project?.environments.find((e) => e.name === target.environment);
     if (!project || !env) return;
     for (const tenant of target.tenant ? [target.tenant] : project.tenants) connections.retry(this.request(project, env, tenant));
+  }
+
+  /** Where a workload's pods are (spec §5): the scope, the selector and whether tenants share the namespace. */
+  logTarget(project: Project, env: Project['environments'][number], tenant: string, workload: Workload): Pick<LogSessionRequest, 'scope' | 'selector' | 'tenant'> & { where: string } {
+    this.readOverrides();
+    const target = workloadTarget(project.slug, env, tenant, workload, this.overrides);
+    const shared = tenantsSharingNamespace(project.slug, env, tenant, project.tenants, this.overrides).length > 1;
+    const scope = this.request(project, env, tenant);
+    return { scope, selector: target.selector, tenant: { name: tenant, shared }, where: keyOf(scope) };
+  }
+
+  /** Streams a workload's logs (the connections are loaded on first use). */
+  async streamLogs(request: LogSessionRequest, sink: LogSessionSink): Promise<LogSessionHandle> {
+    return (await this.current()).streamLogs(request, sink);
+  }
+
+  /** The pods of a workload now and their containers (quick picks), after the first list (at most 10 s). */
+  async workloadPods(project: Project, env: Project['environments'][number], tenant: string, workload: Workload): Promise<{ name: string; containers: string[]; phase: string }[]> {
+    const target = this.logTarget(project, env, tenant, workload);
+    const connections = await this.current();
+    const handle = connections.open(target.scope, ['pods'], () => undefined);
+    try {
+      await handle.whenSettled(FIRST_SYNC_WAIT_MS);
+      const snapshot = handle.snapshot();
+      if (snapshot.error && !snapshot.synced) throw snapshot.error;
+      const pods = snapshot.pods;
+      const selector = tenantSelector(target.selector, tenant, target.tenant?.shared ?? false, pods.map((p) => p.metadata.labels));
+      const matches = labelMatcher(selector);
+      return pods
+        .filter((p) => matches(p.metadata.labels))
+        .map((p) => ({ name: p.metadata.name ?? '', containers: (p.spec?.containers ?? []).map((c) => c.name), phase: p.status?.phase ?? '' }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    } finally {
+      handle.dispose();
+    }
   }
 
   async contexts(): Promise<Awaited<ReturnType<ClusterConnections['contexts']>>> {

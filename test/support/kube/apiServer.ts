@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { makeCertificates } from './certs';
 import * as discovery from './discovery';
 import { kubeconfigYaml, type KubeconfigContext } from './kubeconfig';
+import { PodLogs } from './podLogs';
 import { Scenarios } from './scenarios';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type KubeObject } from './selectors';
 import { ApiError, badRequest, expired, forbidden, noSuchPath, notFound, unauthorized } from './status';
@@ -62,6 +63,8 @@ const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
 export class KubeApiServer {
   readonly store: Store;
   readonly scenario: Scenarios;
+  /** Container logs (`pods/{name}/log`): append, generate load, cut or stall the streams. */
+  readonly logs: PodLogs;
   /** Every request, in order: tests check what a client really asked for. */
   readonly requests: RecordedRequest[] = [];
   readonly tokens: Map<string, TokenGrant>;
@@ -78,6 +81,7 @@ export class KubeApiServer {
   ) {
     this.store = new Store(options.historyLimit);
     this.scenario = new Scenarios(this.store, { stepMs: options.stepMs ?? 250 });
+    this.logs = new PodLogs(this.store);
     this.tokens = new Map(Object.entries(options.tokens ?? {}));
     this.argo = options.argo ?? false;
   }
@@ -132,6 +136,8 @@ export class KubeApiServer {
 
   async close(): Promise<void> {
     this.scenario.stop();
+    this.logs.stopLoads();
+    this.logs.cut();
     this.dropWatches();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
@@ -207,8 +213,12 @@ export class KubeApiServer {
     const denied = (grant.deny ?? []).some((rule) => rule.resource === type.name && (rule.verb === undefined || rule.verb === verb) && (rule.namespace === undefined || rule.namespace === namespace));
     if (denied) throw forbidden(grant.user, verb, type.group, type.name, namespace, name);
     if (subresource !== undefined) {
-      // Pod logs (`pods/{name}/log`) are the next issue's: served here once built.
-      throw noSuchPath();
+      if (type.name !== 'pods' || subresource !== 'log' || verb !== 'get' || namespace === undefined) throw noSuchPath();
+      // RBAC names the subresource: a rule on `pods/log` denies the logs and nothing else.
+      if ((grant.deny ?? []).some((rule) => rule.resource === 'pods/log' && (rule.namespace === undefined || rule.namespace === namespace))) {
+        throw forbidden(grant.user, 'get', '', 'pods/log', namespace, name);
+      }
+      return this.logs.serve(req, res, namespace, name!, params);
     }
     const table = wantsTable(req.headers.accept);
     const include = (params.get('includeObject') ?? 'Metadata') as IncludeObject;

@@ -3,6 +3,7 @@
 // per tenant: payments-dev-{tenant}) acme's checkout-web crash-looping while globex's is healthy.
 import type { KubeApiServer } from './apiServer';
 import { GitOpsController, type RolloutKnob } from './gitopsController';
+import { startDemoLogs } from './demoLogs';
 import type { KubeconfigContext } from './kubeconfig';
 
 export const DEMO_CONTEXTS: KubeconfigContext[] = [
@@ -38,6 +39,8 @@ export const MISSING_IMAGES = /:[^/]*does-not-exist$/;
  */
 export function startDemo(server: KubeApiServer, options: { repo?: string; log?: (line: string) => void } = {}): GitOpsController | undefined {
   grantDemoTokens(server);
+  // Before the workloads: their containers' startup lines are written as they start.
+  startDemoLogs(server);
   const s = server.scenario;
   // The images are those of the demo's values files (registry.example.com/payments/<workload>:<tag>).
   const image = (workload: string, tag: string) => `registry.example.com/payments/${workload}:${tag}`;

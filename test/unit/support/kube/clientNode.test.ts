@@ -235,6 +235,31 @@ describe('fake kube API server with @kubernetes/client-node', function () {
     });
   });
 
+  it('Log.log follows a pod with timestamps; after a cut its stream neither ends nor errors (why we detect drops ourselves)', async () => {
+    const { PassThrough } = await import('node:stream');
+    const pod = server.store.list('pods', NS).find((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'cart')!.metadata.name;
+    server.logs.append(NS, pod, 'cart ready', { at: '2024-05-01T10:00:00Z' });
+    const out = new PassThrough();
+    let text = '';
+    let ended = false;
+    let failed = false;
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    out.on('end', () => (ended = true));
+    out.on('error', () => (failed = true));
+    const log = new k8s.Log(kc);
+    const controller = await log.log(NS, pod, 'app', out, { follow: true, timestamps: true });
+    try {
+      await until('the existing line', () => text === '2024-05-01T10:00:00Z cart ready\n');
+      server.logs.append(NS, pod, 'later');
+      await until('a followed line', () => /Z later\n$/.test(text));
+      assert.equal(server.logs.cut(), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual([ended, failed], [false, false], 'client-node 1.4 reports nothing after the cut');
+    } finally {
+      controller.abort();
+    }
+  });
+
   async function fetchRaw(path: string, token?: string): Promise<Response> {
     // Node's fetch cannot take a CA per request; the client's own request options can.
     const https = await import('node:https');

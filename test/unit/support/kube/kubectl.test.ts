@@ -113,6 +113,44 @@ describe('fake kube API server with the real kubectl', function () {
     assert.match(stderr, /deployment "storefront" exceeded its progress deadline/);
   });
 
+  it('logs -f --timestamps streams a pod\'s lines with RFC3339Nano stamps and ends with the stream', async () => {
+    const pod = server.store.list('pods', NS)[0]!.metadata.name;
+    server.logs.append(NS, pod, ['first line', 'second  '], { at: '2024-05-01T10:00:00.12Z' });
+    const child = spawn('kubectl', args('admin', ['logs', '-f', '--timestamps', pod]), { env: env() });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    try {
+      const until = async (what: string, ok: () => boolean) => {
+        for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(ok(), `${what}; kubectl printed:\n${out}\n${err}`);
+      };
+      await until('the existing lines', () => out.includes('2024-05-01T10:00:00.12Z second  \n'));
+      assert.ok(out.startsWith('2024-05-01T10:00:00.12Z first line\n'), out);
+      server.logs.append(NS, pod, 'appended while following');
+      await until('a line appended while following', () => /\n\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z appended while following\n$/.test(out));
+      const request = server.requests.find((r) => r.path === `/api/v1/namespaces/${NS}/pods/${pod}/log`);
+      assert.equal(request?.query.follow, 'true');
+      assert.equal(request?.query.timestamps, 'true');
+      server.logs.closeAll();
+      assert.equal(await exited, 0, err);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('logs of a container still being created: the kubelet\'s BadRequest', async () => {
+    const pod = server.store.list('pods', NS)[0]!.metadata.name;
+    server.store.modify('pods', NS, pod, (p) => {
+      (p.status as { containerStatuses: Array<{ state: unknown }> }).containerStatuses[0]!.state = { waiting: { reason: 'ContainerCreating' } };
+    });
+    const { code, stderr } = await kubectl('admin', 'logs', pod);
+    assert.notEqual(code, 0);
+    assert.match(stderr, new RegExp(`Error from server \\(BadRequest\\): container "app" in pod "${pod}" is waiting to start: ContainerCreating`));
+  });
+
   it('prints the 401 and the 403 a real server gives', async () => {
     const stranger = await kubectl('stranger', 'get', 'pods');
     assert.notEqual(stranger.code, 0);
