@@ -23,6 +23,7 @@ import type { CompareInternals } from './vscode/webviews/comparePanel';
 import { registerCompare } from './vscode/webviews/lazyPanels';
 import { registerReleasePanels } from './vscode/webviews/releasePanels';
 import { registerTimeline, type TimelineFeature } from './vscode/timeline/registerTimeline';
+import { linkFleet, linkLogs } from './vscode/timeline/runtimeLinks';
 
 /** How long activation waits for the first index scan before it hands out the API anyway. */
 const FIRST_SCAN_WAIT_MS = 2000;
@@ -63,6 +64,9 @@ export async function activate(context: vscode.ExtensionContext) {
     timeline = registerTimeline(services, releases, views, releasesViews);
     dashboard = registerDashboard(services, releases, views);
     logs = registerLogs(services, views.cluster);
+    // The timeline's phases colour the dashboard's tiles and mark the log streams of their workloads.
+    store.register(linkFleet(timeline.runtime, dashboard.fleet));
+    for (const link of linkLogs(timeline.runtime, logs)) store.register(link);
   } catch (err) {
     // VS Code does not show activation failures: say it ourselves.
     logger.error('Activation failed', err);

@@ -106,6 +106,8 @@ describe('Deployment timeline', function () {
   it('a release of an image the registry lacks reaches Failed with the pod and the reason, and says so once', async () => {
     const { api } = await internals();
     const before = feature.runtime.notices.length;
+    // A log stream of the workload, running while it rolls out, gets the phases as marker lines.
+    const { id: streamId } = await vscode.commands.executeCommand<{ id: string }>('gitopshq.logs.stream', { project: PROJECT, environment: 'dev', workload: 'payment-api', tenant: 'acme' });
     const id = await releaseToDev('values/dev/acme/payment-api.yaml', '# acme dev: a tag nobody pushed\nimage:\n  tag: "2.5.2-does-not-exist"\n', 'acme', 'payment-api 2.5.2 for acme in dev');
     const failed = await waitFor(
       async () => {
@@ -136,6 +138,19 @@ describe('Deployment timeline', function () {
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(feature.runtime.notices.slice(before).filter((n) => n.release === id).length, 1);
     assert.equal(feature.runtime.phase(PROJECT, id)?.phase, 'failed');
+
+    // The dashboard's tile names the failed rollout, and the log stream carries the phases at their time.
+    const fleet = await api.fleet();
+    const tile = fleet.projects.find((p) => p.slug === PROJECT)!.environments.find((e) => e.name === 'dev')!.tenants.find((t) => t.name === 'acme')!;
+    assert.equal(tile.colour, 'red');
+    assert.ok(tile.reasons.some((r) => /failed in the cluster: payment-api: (ErrImagePull|ImagePullBackOff)/.test(r)), tile.reasons.join(' | '));
+    const internal = api._internal as { logs: { retained(id: string): string[] } };
+    const markers = await waitFor(() => {
+      const found = internal.logs.retained(streamId).filter((l) => l.includes(id));
+      return found.some((l) => /: Failed \(/.test(l)) ? found : undefined;
+    }, 'the phase markers in the log stream', 20_000);
+    assert.ok(markers.some((l) => /: In Progress \(/.test(l)), markers.join('\n'));
+    await vscode.commands.executeCommand('gitopshq.logs.stop', { id: streamId });
   });
 
   it('rejects what has no timeline with a clear error', async () => {

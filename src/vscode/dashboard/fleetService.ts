@@ -86,6 +86,9 @@ export class FleetService implements vscode.Disposable {
     return this.compute((project, env, tenant) => statuses.get(`${project.slug}/${env}/${tenant}`));
   }
 
+  /** Told when the dashboard shows or hides (the timeline then follows the latest releases). */
+  onVisible: ((visible: boolean) => void) | undefined;
+
   /** The timeline's seam (issue 13): what it observes of rollouts colours the tiles. */
   setRolloutPort(port: RolloutPort | undefined): void {
     this.rollout = port;
@@ -95,6 +98,7 @@ export class FleetService implements vscode.Disposable {
   /** Something that shows the fleet's cluster side is visible (the dashboard panel): hold the connections. */
   setVisible(visible: boolean): void {
     this.cluster.setVisible(visible, DASHBOARD_HOLDER);
+    this.onVisible?.(visible);
     if (visible) this.invalidate();
   }
 

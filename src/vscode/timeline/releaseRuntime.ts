@@ -43,6 +43,7 @@ export class ReleaseRuntime implements vscode.Disposable {
   private readonly changedEmitter = new vscode.EventEmitter<{ slug: string; release: string }>();
   readonly onDidChange = this.changedEmitter.event;
   private visible = false;
+  private readonly holders = new Set<string>();
   private readonly startedAt = Date.now();
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The notifications shown, newest last (the integration tests read them). */
@@ -58,11 +59,31 @@ export class ReleaseRuntime implements vscode.Disposable {
     this.schedule();
   }
 
-  /** The Releases view's visibility: the latest releases are followed only while it shows. */
-  setVisible(visible: boolean): void {
-    if (visible === this.visible) return;
-    this.visible = visible;
+  /**
+   * Whether something that shows the latest releases' phases is visible (the Releases view, the
+   * dashboard): they are followed only while one of them shows.
+   */
+  setVisible(visible: boolean, holder = 'releases'): void {
+    if (visible) this.holders.add(holder);
+    else this.holders.delete(holder);
+    if (this.holders.size > 0 === this.visible) return;
+    this.visible = this.holders.size > 0;
     this.schedule();
+  }
+
+  /** The followed (tenant, environment)'s latest deployed release as the cluster runs it, if followed. */
+  rollout(slug: string, environment: string, tenant: string): TimelineView | undefined {
+    let latest: TimelineView | undefined;
+    for (const [key, view] of this.views) {
+      if (!key.startsWith(`${slug}/`) || view.environment !== environment || view.tenant !== tenant || !view.release) continue;
+      if (!latest || (view.release.deploy.at ?? '') > (latest.release?.deploy.at ?? '')) latest = view;
+    }
+    return latest;
+  }
+
+  /** Every followed (release, tenant)'s latest view. */
+  followedViews(): TimelineView[] {
+    return [...this.views.values()];
   }
 
   /** Follows a release in every tenant while the disposable lives (its panel is open). */
