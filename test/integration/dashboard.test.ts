@@ -281,6 +281,8 @@ describe('Fleet dashboard', function () {
     await waitFor(async () => (await shown('dev', 'acme'))?.colour === 'red' && (await shown('production', 'globex'))?.pendingApprovals === 1, 'the demo fleet again', 30_000);
     for (const [theme, name] of [['Default Light Modern', 'dashboard-light'], ['Default Dark Modern', 'dashboard']] as const) {
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      // The picture is of the dashboard: toasts of earlier suites (a failed rollout) would cover tiles.
+      await vscode.commands.executeCommand('notifications.clearAll');
       await new Promise((r) => setTimeout(r, 1500));
       assert.ok(await screenshot(name), `screenshot ${name}`);
     }
