@@ -20,7 +20,7 @@ import type { ResolveContext, VariableSet } from '../model/variables';
 import { resolvePlain } from '../yaml/valuesReader';
 import { placeholderFix, replaceInScalar, type ScalarStyle, type TextFix } from './valueFixes';
 import type { ValuesFileContext } from './variableInfo';
-import { closingQuote, commentStart, isBlankAt, isCommentAt, skipWhite, trimWhiteEnd } from '../yaml/lineLexer';
+import { CR, DASH, HASH, LF, SPACE, TAB, closingQuote, commentStart, isBlankAt, isCommentAt, skipWhite, trimWhiteEnd } from '../yaml/lineLexer';
 import { editDistance } from '../editDistance';
 
 export type { TextFix } from './valueFixes';
@@ -714,12 +714,6 @@ function nearestKey(key: string, keys: readonly string[]): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Line scanning.
 
-const SPACE = 32;
-const TAB = 9;
-const HASH = 35;
-const DASH = 45;
-const LF = 10;
-const CR = 13;
 
 function lineSpan(line: number, start: number, end: number): Span {
   return { start: { line, character: start }, end: { line, character: end } };

@@ -23,6 +23,7 @@
 import type { Origin } from '../types';
 import { hasUnusualCharacters, isDocumentStart, readLines, type OriginTable, type ParsedValues } from './valuesReader';
 import { type PlainMap } from '../values/paths';
+import { SPACE, HASH, DASH, LF, CR } from './lineLexer';
 
 interface BlockRead {
   readonly value: PlainMap;
@@ -358,13 +359,8 @@ function forEachBlock(text: string, starts: Int32Array, start: number, end: numb
   }
 }
 
-const SPACE = 32;
-const HASH = 35;
-const DASH = 45;
-const LF = 10;
 const CLOSE_BRACKET = 93;
 const CLOSE_BRACE = 125;
-const CR = 13;
 
 function isBlockStart(text: string, starts: Int32Array, line: number): boolean {
   const at = starts[line] as number;

@@ -3,9 +3,12 @@
 // tab; a comment is a `#` at the start of the line or after white space; a double-quoted scalar
 // escapes with `\`, a single-quoted one doubles its quote. Indentation is the readers' own business.
 
-const SPACE = 32;
-const TAB = 9;
-const HASH = 35;
+export const SPACE = 32;
+export const TAB = 9;
+export const HASH = 35;
+export const DASH = 45;
+export const LF = 10;
+export const CR = 13;
 
 export function isWhite(code: number): boolean {
   return code === SPACE || code === TAB;

@@ -12,7 +12,7 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, t
 import type { Origin, Problem } from '../types';
 import { joinPath, setKey, type PathSegment, type PlainMap } from '../values/paths';
 import { MAX_DEPTH, MAX_NODES, parseYaml, positionAt, spanOf } from './yamlSource';
-import { commentStart, isBlankAt, isCommentAt, skipWhite } from './lineLexer';
+import { DASH, HASH, SPACE, commentStart, isBlankAt, isCommentAt, skipWhite } from './lineLexer';
 
 export interface ParsedValues {
   /** Absolute path of the file. */
@@ -346,9 +346,6 @@ function plainScalar(value: unknown): unknown {
 
 const BAIL = new Error('not for the fast reader');
 
-const SPACE = 32;
-const HASH = 35;
-const DASH = 45;
 const DOT = 46;
 const COLON = 58;
 const PERCENT = 37;

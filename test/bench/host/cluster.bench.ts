@@ -10,19 +10,17 @@
 // A generated project (100 workloads bound to 100 Deployments) is written into the workspace and
 // removed afterwards; the gitopshq.kubeconfig setting points at the server's and is restored.
 import * as assert from 'node:assert/strict';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import { Session } from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/core/tree/treeModel';
 import { viewRows, viewToggle, workbenchClick } from '../../support/control';
 import { FRESH_NAMESPACE, STORM_NAMESPACE, STORM_REPLICAS, STORM_WORKLOADS, workloadName, type StormMessage } from '../../support/kube/stormServer';
 import { internals, waitFor, workspaceRoot } from '../../integration/support';
+import { exposeGc, heapUsedMb, startControlProcess, startProfile } from './hostProbes';
 
 const SLUG = 'storm-bench';
 const PROJECT_NAME = 'Storm Bench';
@@ -80,7 +78,7 @@ describe('cluster benchmark', function () {
     const warm = await api.clusterStatus(SLUG, 'storm');
     assert.equal(warm.connection, 'connected', warm.message);
 
-    const profile = await startProfile();
+    const profile = await startProfile('cluster');
     const started = performance.now();
     const status = await api.clusterStatus(SLUG, 'fresh');
     const elapsed = performance.now() - started;
@@ -135,7 +133,7 @@ describe('cluster benchmark', function () {
     const control = startControlProcess();
     let controlDelay: { max: number; p99: number } | undefined;
     const stormStart = performance.now();
-    const profile = await startProfile();
+    const profile = await startProfile('cluster');
     try {
       histogram.enable();
       messages.length = 0;
@@ -201,52 +199,6 @@ describe('cluster benchmark', function () {
   });
 });
 
-/**
- * With GITOPSHQ_BENCH_PROFILE=<dir>: a CPU profile of the host from now until the returned function
- * is called, written to <dir>/cluster-<name>.cpuprofile (open it in Chrome's DevTools). To find
- * why a figure misses its budget.
- */
-async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
-  const dir = process.env['GITOPSHQ_BENCH_PROFILE'];
-  if (!dir) return undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
-  return async (name) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    session.disconnect();
-    await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path.join(dir, `cluster-${name}.cpuprofile`), JSON.stringify(profile));
-  };
-}
-
-/**
- * A Node process that does nothing but measure its own event-loop delay until the returned function
- * is called: what the machine alone (other processes on its cores) adds to the host's figure.
- */
-function startControlProcess(): () => Promise<{ max: number; p99: number } | undefined> {
-  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 5 }); h.enable();
-process.stdin.once('data', () => { h.disable(); process.stdout.write(JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6 })); process.exit(0); });`;
-  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return async () => {
-    child.stdin.write('stop\n');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (child.exitCode === null) child.kill();
-    try {
-      return JSON.parse(out) as { max: number; p99: number };
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 /** The most timestamps (ms) that fall in any window of `windowMs`. */
 function maxInWindow(times: readonly number[], windowMs: number): number {
   let max = 0;
@@ -255,24 +207,6 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
     max = Math.max(max, i - j + 1);
   }
   return max;
-}
-
-/** global.gc without --expose-gc on the host's command line: the flag, then a fresh context has it. */
-function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function heapUsedMb(gc: (() => void) | undefined): number {
-  // Twice: the first pass may only queue finalizers whose objects the second frees.
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
 function round(value: number): number {

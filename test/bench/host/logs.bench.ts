@@ -7,18 +7,16 @@
 // The demo's production environment is pointed at the server with the gitopshq.clusters setting.
 // Every written line is checked as it is flushed (a tap on the stream), with the default buffer.
 import * as assert from 'node:assert/strict';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import { Session } from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { LogStreamManager } from '../../../src/vscode/logs/logStreams';
 import { LOG_NAMESPACE, LOG_PODS, LOG_WORKLOAD, type LogLoadMessage } from '../../support/kube/logLoadServer';
 import { activate, waitFor } from '../../integration/support';
+import { exposeGc, heapUsedMb, startControlProcess, startProfile } from './hostProbes';
 
 const PROJECT = 'payment-platform';
 const RATE = 20_000;
@@ -108,7 +106,7 @@ describe('log benchmark', function () {
     const histogram = monitorEventLoopDelay({ resolution: 5 });
     histogram.enable();
     const control = startControlProcess();
-    const profile = await startProfile();
+    const profile = await startProfile('logs');
     const cpuBefore = process.cpuUsage();
     const loadStart = performance.now();
     messages.length = 0;
@@ -160,61 +158,6 @@ describe('log benchmark', function () {
     await run('cuts', 2000);
   });
 });
-
-/** With GITOPSHQ_BENCH_PROFILE=<dir>: a CPU profile of the host during the load, <dir>/logs-<name>.cpuprofile. */
-async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
-  const dir = process.env['GITOPSHQ_BENCH_PROFILE'];
-  if (!dir) return undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
-  return async (name) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    session.disconnect();
-    await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path.join(dir, `logs-${name}.cpuprofile`), JSON.stringify(profile));
-  };
-}
-
-/** A Node process that only measures its own event-loop delay: what the machine alone adds to the host's figure. */
-function startControlProcess(): () => Promise<{ max: number; p99: number } | undefined> {
-  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 5 }); h.enable();
-process.stdin.once('data', () => { h.disable(); process.stdout.write(JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6 })); process.exit(0); });`;
-  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return async () => {
-    child.stdin.write('stop\n');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (child.exitCode === null) child.kill();
-    try {
-      return JSON.parse(out) as { max: number; p99: number };
-    } catch {
-      return undefined;
-    }
-  };
-}
-
-function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function heapUsedMb(gc: (() => void) | undefined): number {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
-}
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
