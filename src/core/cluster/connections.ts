@@ -4,6 +4,7 @@
 import type { ClusterError, ConnectionState } from './clusterErrors';
 import type { DaemonSet, Deployment, KubeEvent, Pod, ReplicaSet, StatefulSet } from './kubeTypes';
 import type { Logger } from '../logger';
+import type { ScopeRequest } from './placement';
 import type { LogSessionHandle, LogSessionRequest, LogSessionSink } from '../logs/ports';
 
 /** The resource types an informer can watch. `applications` is Argo CD's, watched only when the API exists. */
@@ -12,11 +13,7 @@ export type ResourceType = 'deployments' | 'statefulsets' | 'daemonsets' | 'repl
 /** What the tree and `clusterStatus` need for workload health. */
 export const WORKLOAD_RESOURCES: readonly ResourceType[] = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'pods'];
 
-/** Where to look: a context of the kubeconfig (absent: its current context) and a namespace (absent: the context's, else `default`). */
-export interface ScopeRequest {
-  context?: string;
-  namespace?: string;
-}
+export type { ScopeRequest } from './placement';
 
 /** An Argo CD Application, the fields §5 reads. */
 export interface ArgoApplication {

@@ -161,3 +161,9 @@ function entryProblem(key: string, value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Where to look: a context of the kubeconfig (absent: its current context) and a namespace (absent: the context's, else `default`). */
+export interface ScopeRequest {
+  context?: string;
+  namespace?: string;
+}

@@ -1,6 +1,6 @@
 // The port between the log feature (src/vscode/logs) and the Kubernetes bundle: a session streams
 // every pod of a workload, attaching pods as they appear. Types only.
-import type { ScopeRequest } from '../cluster/connections';
+import type { ScopeRequest } from '../cluster/placement';
 import type { Labels } from '../cluster/kubeTypes';
 import type { SourceLine } from './logBuffer';
 
