@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TimelineState } from '../../src/protocol/timeline';
+import type { LogStreamManager } from '../../src/vscode/logs/logStreams';
 import type { TimelineFeature } from '../../src/vscode/timeline/registerTimeline';
 import { titleOf } from '../../src/vscode/webviews/timelinePanel';
 import { screenshot, webviewClick, webviewText } from '../support/control';
@@ -18,18 +19,18 @@ const TITLE = titleOf('payment-api 2.4.1 to staging (idempotency-key fix)', unde
 describe('Timeline panel', function () {
   this.timeout(180_000);
   let feature: TimelineFeature;
-  let logsCommand: vscode.Disposable | undefined;
-  const streamed: unknown[] = [];
+  let logs: LogStreamManager;
   const text = async (selector: string, timeoutMs = 10_000) => (await webviewText(TITLE, selector, { timeoutMs }).catch(() => undefined)) ?? '';
 
   before(async function () {
     if (!process.env['GITOPSHQ_DEMO_KUBECONFIG'] || !process.env['GITOPSHQ_TEST_CONTROL']) this.skip(); // needs the demo cluster and Playwright
     const { api } = await internals();
     feature = (api._internal as { timeline: TimelineFeature }).timeline;
+    logs = (api._internal as { logs: LogStreamManager }).logs;
   });
 
   after(async () => {
-    logsCommand?.dispose();
+    await vscode.commands.executeCommand('gitopshq.logs.stop', {});
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -56,8 +57,8 @@ describe('Timeline panel', function () {
     const warning = await text('#events-table tr.warning-event');
     assert.match(warning, /Warning[\s\S]*BackOff/);
     assert.match(await text('#events-title'), /Events \(\d+\)/);
-    // No logs command yet: no Stream logs button.
-    assert.equal(await text('button.logs', 1500), '');
+    // The logs command exists: a Stream logs button per phase and per pod.
+    assert.match(await text('#pods-new button.logs'), /Stream logs/);
 
     // Tenants share the staging namespace: one tab each.
     assert.match(await text('#tenants'), /acme[\s\S]*globex/);
@@ -69,23 +70,25 @@ describe('Timeline panel', function () {
     await screenshot('timeline');
   });
 
-  it('offers Stream logs once gitopshq.logs.stream exists, from a minute before the moment', async () => {
-    logsCommand = vscode.commands.registerCommand('gitopshq.logs.stream', (arg: unknown) => void streamed.push(arg));
-    // The crash loop changes the objects every few seconds: the next state carries the button.
-    await waitFor(async () => (await text('#pods-new button.logs', 2000)) !== '', 'the Stream logs buttons', 30_000);
+  it('streams the logs of a pod, and of the workload from a phase, from a minute before the moment', async () => {
+    const { api } = await internals();
+    const target = (i: { environment: string; workload: string; tenant: string }) => i.environment === 'staging' && i.workload === 'payment-api' && i.tenant === 'acme';
+    const since = (id: string) => /since (\S+),/.exec(logs.retained(id).find((l) => /streaming payment-api/.test(l)) ?? '')?.[1];
     const pod = (await text('#pods-new tbody tr.pod td.name')).trim();
+    const clickedAt = Date.now();
     assert.ok(await webviewClick(TITLE, `#pods-new tr[data-pod="${pod}"] button.logs`));
-    const arg = (await waitFor(() => streamed[0], 'the logs command to be called')) as Record<string, string>;
-    assert.equal(arg['project'], PROJECT);
-    assert.equal(arg['environment'], 'staging');
-    assert.equal(arg['workload'], 'payment-api');
-    assert.equal(arg['tenant'], 'acme');
-    assert.equal(arg['pod'], pod);
-    assert.ok(Number.isFinite(Date.parse(arg['sinceTime'] ?? '')), 'sinceTime is a time');
+    const byPod = await waitFor(() => logs.list().find((i) => target(i) && i.running), 'a log stream of the pod', 20_000);
+    const podSince = await waitFor(() => since(byPod.id), 'the opening marker with its window');
+    assert.ok(Date.parse(podSince) < clickedAt, `a pod's logs start before the click (${podSince})`);
+    await waitFor(() => (logs.list().find((i) => i.id === byPod.id)?.pods ?? []).join(',') === pod, 'only that pod attached', 20_000);
+
     assert.ok(await webviewClick(TITLE, '#stepper .step.failed button.logs'));
-    const fromPhase = (await waitFor(() => streamed[1], 'the per-phase logs')) as Record<string, string>;
-    assert.equal(fromPhase['pod'], undefined, 'a phase streams every pod of the workload');
-    assert.equal(fromPhase['workload'], 'payment-api');
+    // The same workload's channel takes the new stream, which attaches every pod of the workload.
+    const byPhase = await waitFor(() => logs.list().find((i) => target(i) && i.running && i.id !== byPod.id), 'a log stream from the phase', 20_000);
+    const failedAt = (await api.timeline(PROJECT, { release: STAGING_RELEASE, tenant: 'acme' })).phases.find((p) => p.phase === 'failed')!.at;
+    const phaseSince = await waitFor(() => since(byPhase.id), 'the opening marker of the phase stream');
+    assert.equal(Date.parse(phaseSince), Date.parse(failedAt) - 60_000, `a minute before Failed (${failedAt})`);
+    await waitFor(() => (logs.list().find((i) => i.id === byPhase.id)?.pods.length ?? 0) > 1, 'every pod of the workload attached', 20_000);
   });
 
   it('renders 50 pods and 500 events: full render and live update measured against the budget (300 ms, 50 ms)', async () => {
@@ -173,3 +176,4 @@ describe('Timeline panel', function () {
 function panelsRenders(panels: Awaited<ReturnType<TimelineFeature['panels']>>) {
   return [...panels.timelineRenders()];
 }
+
