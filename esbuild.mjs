@@ -63,6 +63,7 @@ const contexts = [
   { name: 'schema', options: { ...nodeCommon, entryPoints: ['src/infra/schema/schemaValidator.ts'], outfile: 'dist/schema.js' } },
   { name: 'language', options: { ...nodeCommon, entryPoints: ['src/vscode/language/index.ts'], outfile: 'dist/language.js', plugins: [sharedFromMain] } },
   { name: 'panels', options: { ...nodeCommon, entryPoints: ['src/vscode/webviews/index.ts'], outfile: 'dist/panels.js', plugins: [sharedFromMain] } },
+  { name: 'logs', options: { ...nodeCommon, entryPoints: ['src/vscode/logs/index.ts'], outfile: 'dist/logs.js', plugins: [sharedFromMain] } },
 ];
 if (webviewEntries.length > 0) {
   contexts.push({

@@ -33,6 +33,13 @@ async function main() {
     log('npm run package');
     const packaged = spawnSync('npm', ['run', 'package'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     if (packaged.status !== 0 || !existsSync(VSIX)) throw new Error('npm run package failed');
+    // Every bundle the build makes ships (the .vscodeignore is an allow-list: a new lazy bundle left
+    // out of it would fail only when a user first needs it).
+    const listed = spawnSync('npx', ['vsce', 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
+    const shipped = new Set(listed.stdout.split('\n').map((l) => l.trim()));
+    const built = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => `dist/${f}`);
+    const missing = built.filter((f) => !shipped.has(f));
+    results.push({ name: 'the package holds every bundle the build makes', problem: listed.status !== 0 ? `vsce ls failed: ${listed.stderr}` : missing.length > 0 ? `missing from .vscodeignore's allow-list: ${missing.join(', ')}` : undefined });
     await ensureCodeServer();
 
     const { prepareDemoRepo } = createRequire(import.meta.url)('./lib/demo-repo.cjs');

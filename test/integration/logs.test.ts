@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { LazyLogs } from '../../src/vscode/logs/lazyLogs';
 import type { LogStreamManager } from '../../src/vscode/logs/logStreams';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube/apiServer';
 import * as build from '../support/kube/objects';
@@ -39,7 +40,7 @@ describe('Pod logs', function () {
 
   before(async () => {
     const api = await activate();
-    logs = (api._internal as { logs: LogStreamManager }).logs;
+    logs = await (api._internal as { logs: LazyLogs }).logs.load();
     server = await startKubeApiServer({ stepMs: 100, tokens: { [TOKEN]: { user: 'dev' } } });
     const s = server.scenario;
     const image = (w: string, tag: string) => `registry.example.com/payments/${w}:${tag}`;

@@ -144,9 +144,9 @@ describe('Deployment timeline', function () {
     const tile = fleet.projects.find((p) => p.slug === PROJECT)!.environments.find((e) => e.name === 'dev')!.tenants.find((t) => t.name === 'acme')!;
     assert.equal(tile.colour, 'red');
     assert.ok(tile.reasons.some((r) => /failed in the cluster: payment-api: (ErrImagePull|ImagePullBackOff)/.test(r)), tile.reasons.join(' | '));
-    const internal = api._internal as { logs: { retained(id: string): string[] } };
+    const logs = await (api._internal as { logs: { load(): Promise<{ retained(id: string): string[] }> } }).logs.load();
     const markers = await waitFor(() => {
-      const found = internal.logs.retained(streamId).filter((l) => l.includes(id));
+      const found = logs.retained(streamId).filter((l) => l.includes(id));
       return found.some((l) => /: Failed \(/.test(l)) ? found : undefined;
     }, 'the phase markers in the log stream', 20_000);
     assert.ok(markers.some((l) => /: In Progress \(/.test(l)), markers.join('\n'));

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TimelineState } from '../../src/protocol/timeline';
+import type { LazyLogs } from '../../src/vscode/logs/lazyLogs';
 import type { LogStreamManager } from '../../src/vscode/logs/logStreams';
 import type { TimelineFeature } from '../../src/vscode/timeline/registerTimeline';
 import { titleOf } from '../../src/vscode/webviews/timelinePanel';
@@ -26,7 +27,7 @@ describe('Timeline panel', function () {
     if (!process.env['GITOPSHQ_DEMO_KUBECONFIG'] || !process.env['GITOPSHQ_TEST_CONTROL']) this.skip(); // needs the demo cluster and Playwright
     const { api } = await internals();
     feature = (api._internal as { timeline: TimelineFeature }).timeline;
-    logs = (api._internal as { logs: LogStreamManager }).logs;
+    logs = await (api._internal as { logs: LazyLogs }).logs.load();
   });
 
   after(async () => {

@@ -26,15 +26,14 @@ export interface InitProjectArgs {
  * values layout, asking only what cannot be inferred. Never overwrites an existing manifest.
  * Returns the path written, or undefined when the user cancelled.
  */
-export function registerInitProjectCommand(s: Services): void {
-  s.command('gitopshq.initProject', (arg?: unknown) => {
-    // From the explorer's context menu the argument is the folder's Uri: interactive, folder known.
-    if (arg instanceof vscode.Uri) return initProject(s, { folder: arg.fsPath }, true);
-    // An argument object with any known field is a scripted run; anything else (a tree node, a
-    // command link, the palette) is interactive.
-    if (isArgs(arg)) return initProject(s, arg, false);
-    return initProject(s, {}, true);
-  });
+/** The command's body; it lives in dist/panels.js (a first project is scaffolded once), registered by lazyPanels.ts. */
+export function runInitProjectCommand(s: Services, arg?: unknown): Promise<unknown> {
+  // From the explorer's context menu the argument is the folder's Uri: interactive, folder known.
+  if (arg instanceof vscode.Uri) return initProject(s, { folder: arg.fsPath }, true);
+  // An argument object with any known field is a scripted run; anything else (a tree node, a
+  // command link, the palette) is interactive.
+  if (isArgs(arg)) return initProject(s, arg, false);
+  return initProject(s, {}, true);
 }
 
 /** Whether the argument is the scripted form; throws when it looks like it but a field has the wrong type. */

@@ -1,5 +1,6 @@
-// The log commands (scriptable, each with a quick pick when called without arguments), the status
-// bar item, and the stream manager whose streams all end with the extension.
+// The log commands' bodies (scriptable, each with a quick pick when called without arguments), the
+// status bar item, and the stream manager whose streams all end with the extension. This is
+// dist/logs.js: lazyLogs.ts registers the commands at activation and loads it on the first one.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterService } from '../cluster/clusterService';
@@ -8,7 +9,14 @@ import { pickStream, pickStreamId } from './logPicks';
 import { registerLogStatusBar } from './logStatusBar';
 import { LogStreamManager } from './logStreams';
 
-export function registerLogs(s: Services, cluster: ClusterService): LogStreamManager {
+export type LogCommand = 'stream' | 'filter' | 'stop' | 'restart' | 'export' | 'showStreams';
+
+export interface LogsFeature {
+  manager: LogStreamManager;
+  run: Record<LogCommand, (args?: unknown) => Promise<unknown>>;
+}
+
+export function createLogs(s: Services, cluster: ClusterService): LogsFeature {
   const manager = s.store.register(new LogStreamManager(s.projects, cluster, s.logger.child('logs')));
   s.store.register(registerLogStatusBar(manager));
   // The palette offers filter/stop/restart/export once there is a stream to act on.
@@ -18,13 +26,15 @@ export function registerLogs(s: Services, cluster: ClusterService): LogStreamMan
     if (any !== known) void vscode.commands.executeCommand('setContext', 'gitopshq.logStreams', (known = any));
   }));
 
-  s.command('gitopshq.logs.stream', async (args?: unknown) => {
+  const run: LogsFeature['run'] = {} as LogsFeature['run'];
+  run.stream = async (args?: unknown) => {
     const input = isArgs(args) ? args : await pickStream(s.projects, cluster);
     if (!input) return undefined;
     return manager.start(input);
-  });
+  };
 
-  s.command('gitopshq.logs.filter', async (args?: { id?: string; include?: string; exclude?: string; errorsOnly?: boolean }) => {
+  run.filter = async (raw?: unknown) => {
+    const args = raw as { id?: string; include?: string; exclude?: string; errorsOnly?: boolean } | undefined;
     const id = await pickStreamId(manager.list(), args?.id, 'Filter which log stream?');
     if (!id) return;
     if (args && ('include' in args || 'exclude' in args || 'errorsOnly' in args)) {
@@ -36,23 +46,26 @@ export function registerLogs(s: Services, cluster: ClusterService): LogStreamMan
     const exclude = await vscode.window.showInputBox({ title: 'Exclude lines matching (regular expression; empty: none)', validateInput: regexProblem });
     if (exclude === undefined) return;
     manager.filter({ id, include, exclude });
-  });
+  };
 
-  s.command('gitopshq.logs.stop', async (args?: { id?: string }) => {
+  run.stop = async (raw?: unknown) => {
+    const args = raw as { id?: string } | undefined;
     if (args?.id === undefined && manager.list().filter((x) => x.running).length > 1) {
       const id = await pickStreamId(manager.list(), undefined, 'Stop which log stream?');
       if (id) await manager.stop(id);
       return;
     }
     await manager.stop(args?.id);
-  });
+  };
 
-  s.command('gitopshq.logs.restart', async (args?: { id?: string }) => {
+  run.restart = async (raw?: unknown) => {
+    const args = raw as { id?: string } | undefined;
     const id = await pickStreamId(manager.list(), args?.id, 'Restart which log stream?');
     return id ? manager.restart(id) : undefined;
-  });
+  };
 
-  s.command('gitopshq.logs.export', async (args?: { id?: string; path?: string }) => {
+  run.export = async (raw?: unknown) => {
+    const args = raw as { id?: string; path?: string } | undefined;
     const id = await pickStreamId(manager.list(), args?.id, 'Export which log stream?');
     if (!id) return undefined;
     let file = args?.path;
@@ -66,9 +79,9 @@ export function registerLogs(s: Services, cluster: ClusterService): LogStreamMan
     const lines = manager.retained(id);
     await vscode.workspace.fs.writeFile(vscode.Uri.file(path.resolve(file)), Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '', 'utf8'));
     return path.resolve(file);
-  });
+  };
 
-  s.command('gitopshq.logs.showStreams', async () => {
+  run.showStreams = async () => {
     const streams = manager.list();
     const items = streams.flatMap((st) => [
       { label: `$(output) Show ${st.channel}`, description: st.running ? `${st.pods.length} pods` : 'stopped', run: () => manager.showChannel(st.id) },
@@ -77,9 +90,9 @@ export function registerLogs(s: Services, cluster: ClusterService): LogStreamMan
     if (streams.some((st) => st.running)) items.push({ label: '$(debug-stop) Stop all log streams', description: '', run: () => void manager.stop() });
     const picked = await vscode.window.showQuickPick(items, { title: 'GitOpsHQ log streams' });
     picked?.run();
-  });
+  };
 
-  return manager;
+  return { manager, run };
 }
 
 function isArgs(value: unknown): value is Record<string, unknown> {

@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import type { RolloutObservation } from '../../core/fleet/types';
 import type { FleetService } from '../dashboard/fleetService';
+import type { LazyLogs } from '../logs/lazyLogs';
 import type { LogStreamManager } from '../logs/logStreams';
 import type { ReleaseRuntime } from './releaseRuntime';
 
@@ -25,10 +26,11 @@ export function linkFleet(runtime: ReleaseRuntime, fleet: FleetService): vscode.
   return runtime.onDidChange(() => fleet.invalidate());
 }
 
-export function linkLogs(runtime: ReleaseRuntime, logs: LogStreamManager): vscode.Disposable[] {
+export function linkLogs(runtime: ReleaseRuntime, lazy: LazyLogs): vscode.Disposable[] {
   /** `slug/release/tenant/workload/phase` already written: a phase is marked once. */
   const written = new Set<string>();
-  const mark = () => {
+  const mark = (logs: LogStreamManager | undefined) => {
+    if (!logs) return; // no log command ran yet: nothing streams
     for (const view of runtime.followedViews()) {
       if (!view.release) continue;
       for (const { workload, timeline } of view.timeline.workloads) {
@@ -44,5 +46,7 @@ export function linkLogs(runtime: ReleaseRuntime, logs: LogStreamManager): vscod
     }
   };
   // A phase that moves, and a stream that starts (it gets the phases already reached).
-  return [runtime.onDidChange(mark), logs.onDidChange(mark)];
+  const subscriptions: vscode.Disposable[] = [runtime.onDidChange(() => mark(lazy.manager))];
+  subscriptions.push(lazy.onDidLoad((logs) => subscriptions.push(logs.onDidChange(() => mark(logs)))));
+  return subscriptions;
 }

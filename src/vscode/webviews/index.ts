@@ -1,5 +1,5 @@
-// Entry of dist/panels.js: the webview panel hosts (compare, create release, release, audit), their
-// protocols and the diff library. The main bundle registers the commands and serializers at
+// Entry of dist/panels.js: the webview panel hosts (compare, create release, release, audit, timeline,
+// dashboard), their protocols and the diff library, and Initialize Project (with the scaffold). The main bundle registers the commands and serializers at
 // activation (lazyPanels.ts, releasePanels.ts) and loads this bundle when a panel opens.
 export { openAuditPanel, restoreAuditPanel } from './auditPanel';
 export { createCompare } from './comparePanel';
@@ -7,3 +7,4 @@ export { openCreateReleasePanel, restoreCreateReleasePanel } from './createRelea
 export { openReleasePanel, restoreReleasePanel } from './releasePanel';
 export { openTimelinePanel, postTimelineState, restoreTimelinePanel, timelineRenders } from './timelinePanel';
 export { openDashboard, openDashboardState, restoreDashboard } from '../dashboard/dashboardPanel';
+export { runInitProjectCommand } from '../commands/initProjectCommand';

@@ -13,6 +13,11 @@ export const loadPanels = lazyBundle<typeof PanelsBundle>('panels');
 
 const COMPARE_COMMAND = 'gitopshq.compareEnvironments';
 
+/** Initialize Project and its scaffold load with the panels bundle on first use. */
+export function registerInitProject(s: Services): void {
+  s.command('gitopshq.initProject', async (arg?: unknown) => (await loadPanels()).runInitProjectCommand(s, arg));
+}
+
 export function registerCompare(s: Services): CompareInternals {
   registerEffectiveDocuments(s);
   // One feature per activation (it holds the open panel): created by the first command or restore.

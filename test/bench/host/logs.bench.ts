@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import type { LazyLogs } from '../../../src/vscode/logs/lazyLogs';
 import type { LogStreamManager } from '../../../src/vscode/logs/logStreams';
 import { LOG_NAMESPACE, LOG_PODS, LOG_WORKLOAD, type LogLoadMessage } from '../../support/kube/logLoadServer';
 import { activate, waitFor } from '../../integration/support';
@@ -37,7 +38,7 @@ describe('log benchmark', function () {
 
   before(async () => {
     const api = await activate();
-    logs = (api._internal as { logs: LogStreamManager }).logs;
+    logs = await (api._internal as { logs: LazyLogs }).logs.load();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitopshq-logs-bench-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
     child = fork(path.join(__dirname, '..', '..', 'support', 'kube', 'logLoadServer.js'), ['--kubeconfig', kubeconfig], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
