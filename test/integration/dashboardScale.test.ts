@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardFeature } from '../../src/vscode/dashboard/registerDashboard';
 import { webviewText } from '../support/control';
-import { activate, waitFor, workspaceRoot } from './support';
+import type { TreeNode } from '../../src/core/tree/treeModel';
+import { activate, internals, waitFor, workspaceRoot } from './support';
 
 const PROJECTS = 50;
 const ENVIRONMENTS = ['dev', 'qa', 'staging', 'preprod', 'production'];
@@ -73,6 +74,10 @@ describe('Fleet dashboard at scale (1,000 tiles)', function () {
     await vscode.commands.executeCommand('gitopshq.refresh');
     const api = await activate();
     await waitFor(() => (api.projects().some((p) => p.slug.startsWith('scale-')) ? undefined : true), 'the scale projects gone', 150_000);
+    // The suites after this one reveal nodes in the Projects tree: leave it settled on the demo alone.
+    const { views } = await internals();
+    await waitFor(() => ((views.projects.getChildren() as TreeNode[]).some((n) => n.kind === 'project' && (n.slug ?? '').startsWith('scale-')) ? undefined : true), 'the tree without the scale projects', 60_000);
+    await new Promise((r) => setTimeout(r, 1000)); // the workbench renders the removal after the model
   });
 
   it('renders 1,000 tiles within budget and updates one tile within budget', async function () {
