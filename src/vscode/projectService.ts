@@ -212,10 +212,15 @@ export class ProjectService implements vscode.Disposable {
   }
 
   private async flushFolders(): Promise<void> {
-    const folders = [...this.createdFolders].sort();
+    // Shortest first, so a parent is kept before the folders below it, which its walk finds.
+    const folders = [...this.createdFolders].sort((a, b) => a.length - b.length);
     this.createdFolders.clear();
-    // A folder below another in the batch is found by the walk of its parent.
-    const roots = folders.filter((f, i) => !folders.slice(0, i).some((p) => f.startsWith(p + path.sep)));
+    const roots = new Set<string>();
+    const below = (f: string) => {
+      for (let up = path.dirname(f); up !== path.dirname(up); up = path.dirname(up)) if (roots.has(up)) return true;
+      return false;
+    };
+    for (const f of folders) if (!below(f)) roots.add(f);
     for (const folder of roots) {
       // A file, a skipped folder or one outside the workspace folders finds nothing.
       for (const manifest of await this.index.manifestsBelow(folder)) {
