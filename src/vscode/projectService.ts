@@ -195,11 +195,17 @@ export class ProjectService implements vscode.Disposable {
   private forgetBelow(folder: string): void {
     // Files are the other watcher's job; only a deleted folder can hide indexed files.
     if (path.extname(folder) !== '') return;
+    this.queueKnownBelow(folder, true);
+  }
+
+  /** Re-reads the files the index knows (or expects, when `existing` is false) below a folder. */
+  private queueKnownBelow(folder: string, existing = false): void {
     const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
     for (const entry of this.index.projects()) {
+      if (!entry.manifestPath.startsWith(prefix) && !prefix.startsWith(entry.root + path.sep)) continue;
       const files = [entry.manifestPath];
       if (entry.project) {
-        files.push(entry.project.variablesPath, ...this.index.valuesFiles(entry.project.slug).filter((f) => f.exists).map((f) => f.file));
+        files.push(entry.project.variablesPath, ...this.index.valuesFiles(entry.project.slug).filter((f) => !existing || f.exists).map((f) => f.file));
       }
       for (const file of files) if (file.startsWith(prefix)) this.queueFile(file, undefined);
     }
@@ -221,6 +227,9 @@ export class ProjectService implements vscode.Disposable {
       return false;
     };
     for (const f of folders) if (!below(f)) roots.add(f);
+    // Layer files the index expects below a new folder (a tenant's first layer): their own events
+    // may be missed just as a manifest's are.
+    for (const folder of roots) this.queueKnownBelow(folder);
     for (const folder of roots) {
       // A file, a skipped folder or one outside the workspace folders finds nothing.
       for (const manifest of await this.index.manifestsBelow(folder)) {
