@@ -82,6 +82,10 @@ describe('Fleet dashboard at scale (1,000 tiles)', function () {
 
   it('renders 1,000 tiles within budget and updates one tile within budget', async function () {
     const renders = dashboard.renders.length;
+    // The folder of the tenant layer written below exists first: this suite measures a live update,
+    // not how a file watcher attaches to a new folder (projectsTree.test covers that).
+    const layer = path.join(dir, 'p7', 'values', 'qa', 't2');
+    await mkdir(layer, { recursive: true });
     await vscode.commands.executeCommand('gitopshq.dashboard.show', { mine: false, problems: false, text: '' });
     if ((await webviewText('Fleet Dashboard', '#summary')) === undefined) this.skip();
     const full = await waitFor(() => dashboard.renders.slice(renders).find((r) => r.kind === 'full' && r.tiles >= PROJECTS * 20), 'a full render of the scaled fleet', 60_000);
@@ -92,8 +96,6 @@ describe('Fleet dashboard at scale (1,000 tiles)', function () {
     await new Promise((r) => setTimeout(r, 2000));
     const before = dashboard.renders.length;
     // One tenant's own layer with a placeholder that does not resolve: that tile alone turns red.
-    const layer = path.join(dir, 'p7', 'values', 'qa', 't2');
-    await mkdir(layer, { recursive: true });
     await writeFile(path.join(layer, 'api.yaml'), 'host: "{{hq.var.NOT_DEFINED}}"\n');
     const patch = await waitFor(
       () => dashboard.renders.slice(before).find((r) => r.kind === 'patch'),
